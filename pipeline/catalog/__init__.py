@@ -12,7 +12,7 @@ import yaml
 from pipeline.paths import CATALOG_DIR, DBT_PROJECT_DIR
 
 SSB_TABLES_FILE = CATALOG_DIR / "ssb_tables.yaml"
-INDICATORS_FILE = DBT_PROJECT_DIR / "seeds" / "indicators.csv"
+INDICATORS_FILE = DBT_PROJECT_DIR / "seeds" / "indicator_catalog.csv"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Dagster asset definitions by layer: ingest, dbt (staging/intermediate/marts), publish."""

@@ -1,0 +1,61 @@
+-- Normalisation bounds per indicator, fixed from the base year's data (var base_year; the latest year
+-- with data where the base year has none). worst = 2.5th percentile on the bad side; best = the
+-- catalog's absolute target where one exists, else the mean of the top 5 municipalities.
+with catalog as (
+    select * from {{ ref('indicator_catalog') }}
+),
+
+values_ as (
+    select * from {{ ref('int_indicator_values') }} where value is not null
+),
+
+base as (
+    select
+        indicator_id,
+        coalesce(
+            max(case when year = {{ var('base_year') }} then year end),
+            max(year)
+        ) as base_year
+    from values_
+    group by indicator_id
+),
+
+base_values as (
+    select v.indicator_id, v.value
+    from values_ as v
+    inner join base as b on b.indicator_id = v.indicator_id and b.base_year = v.year
+),
+
+ranked as (
+    select
+        bv.indicator_id,
+        bv.value,
+        row_number() over (
+            partition by bv.indicator_id
+            order by case when c.direction = 'lower' then bv.value else -bv.value end
+        ) as best_rank
+    from base_values as bv
+    inner join catalog as c using (indicator_id)
+),
+
+stats as (
+    select
+        r.indicator_id,
+        quantile_cont(r.value, 0.025) as p025,
+        quantile_cont(r.value, 0.975) as p975,
+        avg(case when r.best_rank <= 5 then r.value end) as top5_mean,
+        count(*) as n_values
+    from ranked as r
+    group by r.indicator_id
+)
+
+select
+    c.indicator_id,
+    b.base_year,
+    s.n_values,
+    case when c.direction = 'lower' then s.p975 else s.p025 end as worst,
+    coalesce(c.ub, s.top5_mean) as best,
+    case when c.ub is not null then 'target' else 'top5_mean' end as best_basis
+from catalog as c
+inner join base as b using (indicator_id)
+inner join stats as s using (indicator_id)

@@ -1,0 +1,51 @@
+-- Every indicator value per municipality and year, from SSB tables (via the catalog) and from the
+-- current version of municipal submissions. Rates over population are computed here.
+with catalog as (
+    select * from {{ ref('indicator_catalog') }}
+),
+
+ssb as (
+    select
+        v.municipality_code,
+        c.indicator_id,
+        v.year,
+        case
+            when c.denominator = 'population' then v.value / nullif(p.population, 0) * coalesce(c.scale, 1)
+            else v.value * coalesce(c.scale, 1)
+        end as value,
+        v.status,
+        'SSB ' || v.table_id || ' ' || v.contents_code
+            || case when v.filters <> '' then ' (' || v.filters || ')' else '' end as source,
+        v.snapshot_kind || ':' || v.source_file || '@' || left(v.sha256, 12) as provenance,
+        v.structure_year
+    from {{ ref('int_ssb__municipality_values') }} as v
+    inner join catalog as c
+        on c.source_type = 'ssb'
+        and c.table_id = v.table_id
+        and c.contents_code = v.contents_code
+        and coalesce(c.filters, '') = v.filters
+    left join {{ ref('int_population') }} as p
+        on p.municipality_code = v.municipality_code and p.year = v.year
+),
+
+submitted as (
+    select
+        s.municipality_code,
+        s.indicator_id,
+        s.year,
+        s.value,
+        cast(null as varchar) as status,
+        'submission ' || s.source_file as source,
+        'submission:' || s.submission_id || '@' || left(s.content_sha256, 12) as provenance,
+        {{ var('structure_year') }} as structure_year
+    from {{ ref('stg_submissions__values') }} as s
+    inner join catalog as c on c.indicator_id = s.indicator_id and c.source_type = 'submission'
+    qualify row_number() over (
+        partition by s.municipality_code, s.indicator_id, s.year
+        order by s.received_at desc, s.submission_id desc
+    ) = 1
+)
+
+select * from ssb
+union all
+select * from submitted

@@ -1,0 +1,13 @@
+-- Every indicator value on the target structure, traceable to its source and snapshot/submission.
+select
+    v.municipality_code,
+    v.indicator_id,
+    v.year,
+    v.value,
+    v.status,
+    v.source,
+    v.provenance,
+    v.structure_year,
+    '{{ var("snapshot_kind") }}' = 'demo' as is_demo
+from {{ ref('int_indicator_values') }} as v
+inner join {{ ref('municipalities') }} as m using (municipality_code)

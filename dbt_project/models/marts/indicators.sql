@@ -1,0 +1,24 @@
+-- The indicator catalog with the stored normalisation bounds and rating thresholds.
+select
+    c.indicator_id,
+    c.name_nb,
+    c.name_en,
+    cast(c.goal as integer) as goal,
+    c.target,
+    c.unit,
+    c.direction,
+    c.source_type,
+    case
+        when c.source_type = 'ssb' then 'SSB ' || c.table_id || ' ' || c.contents_code
+        else 'submission ' || coalesce(c.u4ssc_code, c.indicator_id)
+    end as source,
+    c.u4ssc_code,
+    b.base_year as bounds_base_year,
+    b.worst as bound_worst,
+    b.best as bound_best,
+    b.best_basis,
+    c.green as threshold_green,
+    c.yellow as threshold_yellow,
+    c.orange as threshold_orange
+from {{ ref('indicator_catalog') }} as c
+left join {{ ref('int_indicator_bounds') }} as b using (indicator_id)

@@ -1,0 +1,61 @@
+"""Publish: copy the audited marts from the build database into the published warehouse atomically."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline.paths import Home
+
+PUBLISHED_SCHEMA = "marts"
+
+
+def publish_marts(home: Home, run_id: str, snapshot_kind: str) -> dict[str, int]:
+    """Write every marts table into a new file beside the warehouse, fsync it, and rename it over the
+    published file. Readers holding the old file keep reading it; new readers see the new marts."""
+    target = home.published_db
+    tmp = target.with_name(f".{target.name}.{run_id[:8]}.publishing")
+    tmp.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(f"attach '{home.build_db}' as build (read_only)")
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'build' "
+            "and table_schema = ? and table_type = 'BASE TABLE' order by table_name", [PUBLISHED_SCHEMA]).fetchall()]
+        if not tables:
+            raise RuntimeError(f"{home.build_db}: no tables in schema {PUBLISHED_SCHEMA}; nothing to publish")
+        con.execute(f"create schema {PUBLISHED_SCHEMA}")
+        for t in tables:
+            con.execute(f"create table {PUBLISHED_SCHEMA}.{t} as select * from build.{PUBLISHED_SCHEMA}.{t}")
+            counts[t] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{t}").fetchone()[0]
+        con.execute("create schema meta")
+        con.execute("create table meta.refresh as select ? as run_id, ? as published_at, ? as snapshot_kind",
+                    [run_id, datetime.now(UTC), snapshot_kind])
+        con.execute("detach build")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    _fsync(tmp)
+    os.replace(tmp, target)
+    _fsync(target.parent)
+    return counts
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_publishing_files(home: Home) -> list[Path]:
+    """A refresh killed mid-publish leaves a .publishing file; the next refresh removes it."""
+    stale = list(home.warehouse_dir.glob(".*.publishing"))
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale
