@@ -1,0 +1,183 @@
+"""The two entry points: `process_inbox(home)` (what the Dagster asset runs) and `submit(path, code, home)`.
+
+Policy: a file is accepted whole or rejected whole. One bad row rejects the file, because a partial
+load would leave the municipality's reporting silently incomplete and a resubmission would then mix
+old and new rows; the coordinator gets every error at once and sends the corrected file again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.paths import Home
+from pipeline.submissions import store
+from pipeline.submissions.catalog import IndicatorIndex, indicator_index, municipality_codes
+from pipeline.submissions.issues import FileRejected, Issue, issue
+from pipeline.submissions.reading import RawTable, read_submission
+from pipeline.submissions.rules import PendingValue, pending_values, validate_table
+from pipeline.submissions.safety import file_extension, sanitise_filename
+from pipeline.submissions.store import Outcome
+
+IGNORED_PREFIXES = (".", "~$")  # hidden files, Excel lock files, our own temp files
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
+
+
+@dataclass
+class Checked:
+    """One file read and validated, before any outcome is written."""
+
+    file: str
+    municipality: str
+    data: bytes
+    sha: str
+    table: RawTable | None
+    rows: pd.DataFrame | None
+    issues: list[Issue]
+
+
+def is_candidate(path: Path) -> bool:
+    """A file the inbox should process (not a lock/temp/hidden file)."""
+    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES) and not path.name.lower().endswith(
+        IGNORED_SUFFIXES)
+
+
+def inbox_files(home: Home) -> list[Path]:
+    """Pending files: inbox/<anything>/<file> plus stray files at the inbox root, oldest first."""
+    root = home.inbox_dir
+    if not root.exists():
+        return []
+    found = [p for p in root.iterdir() if is_candidate(p)]
+    for d in root.iterdir():
+        if d.is_dir() and not d.name.startswith("."):
+            found.extend(p for p in d.iterdir() if is_candidate(p))
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+
+
+def check_bytes(data: bytes, file: str, municipality: str, index: IndicatorIndex | None = None,
+                pending: dict[tuple[str, str, int], PendingValue] | None = None) -> Checked:
+    """Read and validate one file's bytes for `municipality` (the inbox folder's code)."""
+    index = index or indicator_index()
+    sha = store.sha256(data)
+    if municipality not in municipality_codes():
+        return Checked(file, municipality, data, sha, None, None, [issue("inbox.folder", file, value=municipality)])
+    try:
+        table = read_submission(data, file)
+    except FileRejected as e:
+        return Checked(file, municipality, data, sha, None, None, e.issues)
+    rows, issues = validate_table(table, municipality, index, pending)
+    return Checked(file, municipality, data, sha, table, rows, issues)
+
+
+def process_inbox(home: Home) -> list[Outcome]:
+    """Validate every pending inbox file, then accept or quarantine each; the inbox is empty afterwards.
+
+    Files are checked together first so a key with different values in two pending files is caught
+    (both are rejected: we cannot know which number is right).
+    """
+    index = indicator_index()
+    outcomes: list[Outcome] = []
+    with store.writer_lock(home):
+        paths = inbox_files(home)
+        checked: list[tuple[Path, Checked]] = []
+        for p in paths:
+            folder = p.parent.name if p.parent != home.inbox_dir else "(inbox)"
+            checked.append((p, check_bytes(p.read_bytes(), p.name, folder, index)))
+        per_file = {id(c): pending_values(c.file, c.rows) for _, c in checked if c.rows is not None}
+        for _, c in checked:
+            if c.rows is None or c.table is None:
+                continue
+            others: dict[tuple[str, str, int], PendingValue] = {}
+            for _, o in checked:
+                if o is not c and id(o) in per_file:
+                    for k, v in per_file[id(o)].items():
+                        others.setdefault(k, v)
+            if others:
+                _, c.issues = validate_table(c.table, c.municipality, index, others)
+        now = dt.datetime.now(dt.UTC)
+        for n, (p, c) in enumerate(checked):
+            received = now + dt.timedelta(microseconds=n)  # keeps ids ordered within a batch
+            outcome = _finish(home, c, received)
+            p.unlink(missing_ok=True)
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _finish(home: Home, c: Checked, received: dt.datetime, stage: str = "stored") -> Outcome:
+    """Archive, then store (accepted) or quarantine (rejected), then log."""
+    outcome = Outcome(status="rejected" if c.issues else "accepted", file=sanitise_filename(c.file),
+                      municipality=c.municipality, submission_id=store.new_submission_id(received, c.sha),
+                      content_sha256=c.sha, received_at=received, issues=list(c.issues),
+                      format=c.table.format if c.table else None, encoding=c.table.encoding if c.table else None,
+                      notes=list(c.table.notes) if c.table else [])
+    outcome.archive_path = store.archive(home, c.data, file_extension(c.file) or "bin", c.sha)
+    if outcome.accepted:
+        assert c.rows is not None
+        rows = c.rows[c.rows["row_ok"]]
+        outcome.rows = len(rows)
+        if stage == "stored":
+            outcome.superseded = _count_superseded(home, rows)
+            outcome.accepted_path = store.write_accepted(home, outcome, rows)
+        outcome.stage = stage
+    else:
+        outcome.stage = "quarantine"
+        outcome.quarantine_dir = store.write_quarantine(home, outcome, c.data)
+    if stage == "stored" or not outcome.accepted:
+        store.append_log(home, outcome)
+    return outcome
+
+
+def _count_superseded(home: Home, rows: pd.DataFrame) -> int:
+    current = store.current_values(home)
+    if current.empty:
+        return 0
+    old = set(zip(current["municipality_code"], current["indicator_id"], current["year"].astype(int), strict=True))
+    new = set(zip(rows["municipality_code"], rows["indicator_id"], rows["year"].astype(int), strict=True))
+    return len(old & new)
+
+
+def submit(path: Path | str, municipality: str, home: Home) -> Outcome:
+    """Validate a file at once for `municipality`; when valid, queue it in inbox/<code>/ for the sensor.
+
+    A rejected file is quarantined (with its error report), archived and logged right away.
+    """
+    path = Path(path)
+    code = municipality.strip()
+    if code.isdigit() and len(code) == 3:
+        code = code.zfill(4)
+    data = path.read_bytes()
+    index = indicator_index()
+    with store.writer_lock(home):
+        inbox = home.inbox_dir / code
+        pending: dict[tuple[str, str, int], PendingValue] = {}
+        if inbox.is_dir():
+            for p in sorted(inbox.iterdir()):
+                if is_candidate(p):
+                    other = check_bytes(p.read_bytes(), p.name, code, index)
+                    if other.rows is not None:
+                        for k, v in pending_values(p.name, other.rows).items():
+                            pending.setdefault(k, v)
+        c = check_bytes(data, path.name, code, index, pending)
+        received = dt.datetime.now(dt.UTC)
+        outcome = _finish(home, c, received, stage="inbox")
+        if outcome.accepted:
+            outcome.inbox_path = _queue(inbox, path.name, data, c.sha)
+    return outcome
+
+
+def _queue(inbox: Path, name: str, data: bytes, sha: str) -> Path:
+    """Write into the inbox under a sanitised name, atomically (the sensor never sees a half-written file)."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    safe = sanitise_filename(name)
+    target = inbox / safe
+    if target.exists() and store.sha256(target.read_bytes()) != sha:
+        stem, dot, ext = safe.rpartition(".")
+        target = inbox / (f"{stem}_{sha[:8]}.{ext}" if dot else f"{safe}_{sha[:8]}")
+    tmp = inbox / f".{target.name}.{os.getpid()}.tmp"
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target
