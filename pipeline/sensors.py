@@ -1,0 +1,74 @@
+"""The submission inbox sensor: a cursor-based watch on KOMMUNE_SDG_HOME/inbox/<municipality>/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from assets.submissions import submission_inbox
+from pipeline.paths import home
+from pipeline.submissions.process import inbox_files
+
+process_submissions_job = dg.define_asset_job(
+    "process_submissions",
+    selection=dg.AssetSelection.assets(submission_inbox),
+    description="Validate and store (or quarantine) the files waiting in the submission inbox.",
+    executor_def=dg.in_process_executor,
+)
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dg.sensor(
+    job=process_submissions_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Requests a `process_submissions` run for each new file in the submission inbox.",
+)
+def submission_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    """Cursor: {relative path: "mtime_ns:size:sha256"} of the files seen in the inbox.
+
+    Only new or changed files are hashed; processed files leave the inbox, so the cursor stays as small
+    as the inbox. run_key = "<content sha256>@<mtime_ns>": one run per file version, and a file dropped
+    again later (identical content, new mtime) still gets a run.
+    """
+    root = home().inbox_dir
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    current: dict[str, str] = {}
+    requests: list[dg.RunRequest] = []
+    for path in inbox_files(home()):
+        rel = path.relative_to(root).as_posix()
+        try:
+            st = path.stat()
+        except FileNotFoundError:  # processed between listing and stat
+            continue
+        stamp = f"{st.st_mtime_ns}:{st.st_size}"
+        previous = seen.get(rel)
+        if previous and previous.rsplit(":", 1)[0] == stamp:
+            current[rel] = previous
+            continue
+        try:
+            digest = _file_hash(path)
+        except FileNotFoundError:
+            continue
+        current[rel] = f"{stamp}:{digest}"
+        municipality = rel.split("/", 1)[0] if "/" in rel else ""
+        requests.append(dg.RunRequest(
+            run_key=f"{digest}@{st.st_mtime_ns}",
+            tags={"kommune_sdg/submission_file": rel[:200], "kommune_sdg/content_sha256": digest,
+                  "kommune_sdg/municipality": municipality},
+        ))
+    cursor = json.dumps(current, sort_keys=True)
+    if not requests:
+        return dg.SensorResult(skip_reason=dg.SkipReason(f"no new files in {root}"), cursor=cursor)
+    context.log.info(f"{len(requests)} new file(s) in {root}")
+    return dg.SensorResult(run_requests=requests, cursor=cursor)
