@@ -17,7 +17,8 @@ ssb as (
         'SSB ' || v.table_id || ' ' || v.contents_code
             || case when v.filters <> '' then ' (' || v.filters || ')' else '' end as source,
         v.snapshot_kind || ':' || v.source_file || '@' || left(v.sha256, 12) as provenance,
-        v.structure_year
+        v.structure_year,
+        v.snapshot_kind = 'demo' as is_demo
     from {{ ref('int_ssb__municipality_values') }} as v
     inner join catalog as c
         on c.source_type = 'ssb'
@@ -37,7 +38,9 @@ submitted as (
         cast(null as varchar) as status,
         'submission ' || s.source_file as source,
         'submission:' || s.submission_id || '@' || left(s.content_sha256, 12) as provenance,
-        {{ var('structure_year') }} as structure_year
+        {{ var('structure_year') }} as structure_year,
+        -- the bundled demo submission is synthetic too (file name demo_*)
+        starts_with(lower(s.source_file), 'demo_') as is_demo
     from {{ ref('stg_submissions__values') }} as s
     inner join catalog as c on c.indicator_id = s.indicator_id and c.source_type = 'submission'
     qualify row_number() over (

@@ -8,6 +8,6 @@ select
     v.source,
     v.provenance,
     v.structure_year,
-    '{{ var("snapshot_kind") }}' = 'demo' as is_demo
+    v.is_demo
 from {{ ref('int_indicator_values') }} as v
 inner join {{ ref('municipalities') }} as m using (municipality_code)
