@@ -63,11 +63,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:
+    from pipeline.refresh import dagster_home  # noqa: PLC0415
+
     h = home().ensure()
-    env = os.environ | {"DAGSTER_HOME": str(h.dagster_home)}
+    env = os.environ | {"DAGSTER_HOME": str(dagster_home(h))}
     cmd = [os.path.join(os.path.dirname(sys.executable), "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
            "-h", args.host, "-p", str(args.port)]
-    print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={h.dagster_home})", flush=True)
+    print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={env['DAGSTER_HOME']})", flush=True)
     return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
@@ -21,11 +22,32 @@ class RefreshSummary:
     failures: list[str] = field(default_factory=list)
 
 
+DAGSTER_YAML = """\
+# Written by kommune-sdg. Run history and event logs: SQLite in this folder (use dagster-postgres for a
+# shared deployment). One refresh at a time: they all write the same build database.
+telemetry:
+  enabled: false
+run_queue:
+  tag_concurrency_limits:
+    - key: "kommune_sdg/warehouse"
+      limit: 1
+"""
+
+
+def dagster_home(home: Home) -> Path:
+    """DAGSTER_HOME if set, else KOMMUNE_SDG_HOME/dagster_home (with a dagster.yaml written once)."""
+    path = Path(os.environ.get("DAGSTER_HOME") or home.dagster_home)
+    path.mkdir(parents=True, exist_ok=True)
+    config = path / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    return path
+
+
 def instance_for(home: Home) -> dg.DagsterInstance:
-    """The persistent instance under KOMMUNE_SDG_HOME/dagster_home (run history survives restarts)."""
+    """The persistent Dagster instance (run history survives restarts)."""
     home.ensure()
-    os.environ.setdefault("DAGSTER_HOME", str(home.dagster_home))
-    return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(dagster_home(home)))
 
 
 def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = None) -> RefreshSummary:

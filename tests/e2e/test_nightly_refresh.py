@@ -1,0 +1,151 @@
+"""The nightly refresh end to end on the demo snapshot, and write-audit-publish under failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.demo.regions import municipalities_2024
+from pipeline.paths import Home
+from pipeline.refresh import RefreshSummary, instance_for, run_refresh
+from pipeline.snapshot import sha256_bytes, write_manifest
+from tests.conftest import sha256_file
+
+N_MUNICIPALITIES = 357
+
+
+@pytest.fixture(scope="module")
+def published(module_home: Home) -> tuple[Home, RefreshSummary]:
+    summary = run_refresh(module_home, "demo")
+    assert summary.success, summary.failures + summary.checks_failed
+    return module_home, summary
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_refresh_publishes_marts(published: tuple[Home, RefreshSummary]) -> None:
+    home, summary = published
+    db = home.published_db
+    assert db.exists()
+    tables = {r[0] for r in query(db, "select table_name from information_schema.tables where table_schema='marts'")}
+    assert {"municipalities", "goals", "indicators", "indicator_values", "goal_scores"} <= tables
+    assert summary.checks_passed and not summary.checks_failed
+    assert not home.build_db.with_name(".publishing").exists()
+
+
+def test_goal_scores_cover_every_municipality_and_goal(published: tuple[Home, RefreshSummary]) -> None:
+    db = published[0].published_db
+    latest = query(db, "select max(year) from marts.goal_scores")[0][0]
+    rows = query(db, f"select municipality_code, goal, score from marts.goal_scores where year = {latest}")
+    assert len(rows) == N_MUNICIPALITIES * 17
+    assert {r[0] for r in rows} == set(municipalities_2024())
+    assert {r[1] for r in rows} == set(range(1, 18))
+    scores = [r[2] for r in rows if r[2] is not None]
+    assert scores, "no goal has a score"
+    assert all(0 <= s <= 100 for s in scores)
+    dupes = query(db, "select count(*) from (select 1 from marts.goal_scores "
+                         "group by municipality_code, goal, year having count(*) > 1)")
+    assert dupes == [(0,)]
+
+
+def test_marts_keys_and_demo_label(published: tuple[Home, RefreshSummary]) -> None:
+    db = published[0].published_db
+    assert query(db, "select count(*), count(distinct municipality_code) from marts.municipalities") == [
+        (N_MUNICIPALITIES, N_MUNICIPALITIES)]
+    assert query(db, "select count(*), min(goal), max(goal) from marts.goals") == [(17, 1, 17)]
+    assert query(db, "select count(*) from (select 1 from marts.indicator_values "
+                     "group by municipality_code, indicator_id, year having count(*) > 1)") == [(0,)]
+    # demo values are labelled in the marts and in the refresh metadata
+    ssb_demo = query(db, "select bool_and(is_demo) from marts.indicator_values where source like 'SSB%'")
+    assert ssb_demo == [(True,)]
+    assert query(db, "select snapshot_kind from meta.refresh") == [("demo",)]
+    codes = [r[0] for r in query(db, "select municipality_code from marts.municipalities")]
+    assert all(isinstance(c, str) and len(c) == 4 for c in codes)
+
+
+def test_run_history_is_kept_in_the_home(published: tuple[Home, RefreshSummary]) -> None:
+    home, summary = published
+    instance = instance_for(home)
+    run = instance.get_run_by_id(summary.run_id)
+    assert run is not None and run.job_name == "nightly_refresh" and run.is_success
+    assert Path(instance.root_directory).resolve() == home.dagster_home.resolve()
+
+
+def _copy_demo(home: Home, dest: Path) -> Path:
+    shutil.copytree(home.demo_snapshot_dir, dest)
+    return dest
+
+
+def _rewrite_table(snapshot_dir: Path, table_id: str, mutate) -> None:
+    """Change one table's data and record the new hash, as a real (valid but wrong) snapshot would."""
+    manifest = json.loads((snapshot_dir / "manifest.json").read_text())
+    rel = manifest["tables"][table_id]["data"][0]
+    doc = json.loads((snapshot_dir / rel).read_text())
+    mutate(doc)
+    payload = json.dumps(doc).encode()
+    (snapshot_dir / rel).write_bytes(payload)
+    manifest["tables"][table_id]["sha256"][rel] = sha256_bytes(payload)
+    write_manifest(snapshot_dir, manifest)
+
+
+def _drop_first_municipality(doc: dict) -> None:
+    """Blank every 07459 value of one municipality (the region stays in the cube, its values go null)."""
+    region = doc["id"][0]
+    index = doc["dimension"][region]["category"]["index"]
+    position = index["K-0301"]
+    per_region = 1
+    for size in doc["size"][1:]:
+        per_region *= size
+    for i in range(position * per_region, (position + 1) * per_region):
+        doc["value"][i] = None
+
+
+def test_failed_blocking_check_leaves_published_file_unchanged(published: tuple[Home, RefreshSummary],
+                                                               tmp_path: Path) -> None:
+    home, _ = published
+    before = sha256_file(home.published_db)
+    bad = _copy_demo(home, tmp_path / "bad_population")
+    _rewrite_table(bad, "07459", _drop_first_municipality)
+
+    summary = run_refresh(home, f"snapshot:{bad}")
+
+    assert not summary.success
+    failed = " ".join(summary.checks_failed)
+    assert "ssb_tables_cover_all_municipalities" in failed
+    assert "0301" in failed  # the check says which municipality broke it
+    assert sha256_file(home.published_db) == before
+
+
+@pytest.mark.parametrize("fault", ["truncated", "missing"])
+def test_corrupt_snapshot_fails_with_file_name_and_keeps_marts(published: tuple[Home, RefreshSummary],
+                                                              tmp_path: Path, fault: str) -> None:
+    home, _ = published
+    before = sha256_file(home.published_db)
+    bad = _copy_demo(home, tmp_path / f"{fault}_snapshot")
+    victim = bad / "tables" / "12241" / "data-000.json"
+    if fault == "truncated":
+        victim.write_bytes(victim.read_bytes()[:5000])  # a half-written file
+    else:
+        victim.unlink()
+
+    env = os.environ | {"KOMMUNE_SDG_HOME": str(home.root), "DAGSTER_HOME": str(home.dagster_home)}
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "refresh", "--source", f"snapshot:{bad}"],
+                          capture_output=True, text=True, env=env, timeout=600, check=False)
+
+    assert proc.returncode != 0
+    assert str(victim) in proc.stderr, proc.stderr[-3000:]
+    assert "left as it was" in proc.stderr
+    assert sha256_file(home.published_db) == before
