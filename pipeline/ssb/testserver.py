@@ -168,6 +168,7 @@ class PxWebTestServer:
         self.codelists = dict(codelists or {})
         self.api_prefix = api_prefix.rstrip("/")
         self.violations: list[Violation] = []
+        self.expect_violations = False  # a test that provokes violations on purpose sets this
         self.requests: list[RequestRecord] = []
         self._arrivals: deque[float] = deque()
         self._faults: list[_Fault] = []
@@ -192,7 +193,8 @@ class PxWebTestServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="pxweb-testserver", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="pxweb-testserver", daemon=True)
         self._thread.start()
         return self.base_url
 
