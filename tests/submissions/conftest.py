@@ -1,0 +1,35 @@
+"""Fixtures for submission tests: a fixed test indicator catalog and an isolated KOMMUNE_SDG_HOME per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.catalog import load_indicators
+from pipeline.paths import Home
+
+TEST_CATALOG = Path(__file__).with_name("indicators_test.csv")
+
+
+@pytest.fixture(autouse=True)
+def test_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin the catalog: the real seed grows (issue 6); these tests need known codes and units."""
+    monkeypatch.setattr("pipeline.submissions.catalog.load_indicators", lambda: load_indicators(TEST_CATALOG))
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
+    monkeypatch.setenv("KOMMUNE_SDG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster_home"))
+    yield Home(tmp_path / "home").ensure()
+
+
+def drop(home: Home, municipality: str, name: str, data: bytes) -> Path:
+    """Put a file into inbox/<municipality>/."""
+    d = home.inbox_dir / municipality
+    d.mkdir(parents=True, exist_ok=True)
+    p = d / name
+    p.write_bytes(data)
+    return p
