@@ -11,6 +11,7 @@ from pipeline.sources import default_source, resolve_snapshot
 
 SSB_OBSERVATIONS = dg.AssetKey(["raw", "ssb_observations"])
 SUBMISSION_VALUES = dg.AssetKey(["raw", "submission_values"])
+SUBMISSION_INBOX = dg.AssetKey("submission_inbox")
 
 
 class RefreshConfig(dg.Config):
@@ -25,6 +26,7 @@ class RefreshConfig(dg.Config):
                      description="Every value of every catalog SSB table in the snapshot (long format), loaded "
                                  "into a fresh build database."),
         dg.AssetSpec(SUBMISSION_VALUES, group_name="ingest", owners=["team:data-engineering"],
+                     deps=[SUBMISSION_INBOX],
                      description="Every row of every accepted municipal KPI submission, all versions."),
     ],
     pool="kommune_sdg_warehouse",

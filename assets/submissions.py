@@ -1,8 +1,7 @@
 """Ingest layer: the municipal submission inbox (validate, then store or quarantine every pending file)."""
 
-from __future__ import annotations
-
 import dagster as dg
+from dagster import AssetExecutionContext
 
 from pipeline.paths import home
 from pipeline.submissions import process_inbox
@@ -41,7 +40,7 @@ def errors_markdown(outcomes: list[Outcome], limit: int = MAX_ERRORS_IN_METADATA
                 "submissions/accepted/*.parquet (versioned), rejected ones to quarantine/ with an error report; "
                 "every original is archived by content hash.",
 )
-def submission_inbox(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def submission_inbox(context: AssetExecutionContext) -> dg.MaterializeResult:
     outcomes = process_inbox(home().ensure())
     accepted = [o for o in outcomes if o.accepted]
     rejected = [o for o in outcomes if not o.accepted]

@@ -94,10 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _plugins() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands that live with their feature (submissions: submit, template)."""
-    import importlib.util  # noqa: PLC0415
-
-    if importlib.util.find_spec("pipeline.submissions.cli") is None:  # until the submissions package lands
-        return []
     from pipeline.submissions.cli import register as register_submissions  # noqa: PLC0415
 
     return [register_submissions]

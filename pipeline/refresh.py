@@ -54,6 +54,10 @@ def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = N
     from pipeline.definitions import defs  # noqa: PLC0415 (loading dbt's manifest is slow; only when needed)
 
     instance = instance or instance_for(home)
+    if source == "demo":
+        from pipeline.demo.submission import ensure_demo_submission  # noqa: PLC0415
+
+        ensure_demo_submission(home)
     job = defs.resolve_job_def("nightly_refresh")
     result = job.execute_in_process(
         instance=instance, raise_on_error=False,

@@ -1,0 +1,55 @@
+"""The demo municipal submission: a synthetic U4SSC KPI file for one municipality, written the way
+municipalities export from Excel (`;`, decimal comma, UTF-8 with BOM), handed in through the real intake."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pipeline.catalog import load_indicators
+from pipeline.demo.snapshot import _rng
+from pipeline.paths import Home
+
+DEMO_MUNICIPALITY = "3201"  # Bærum, a member of the national SDG network
+DEMO_FILE = f"demo_{DEMO_MUNICIPALITY}_u4ssc.csv"
+DEMO_YEARS = (2022, 2023, 2024)
+
+
+class DemoSubmissionRejected(RuntimeError):
+    """The intake rejected the bundled demo file: the catalog and the demo have drifted apart."""
+
+
+def demo_submission_bytes() -> bytes:
+    rows = ["kommunenummer;indikator;år;verdi;enhet;kommentar"]
+    for ind in load_indicators():
+        if ind["source_type"] != "submission":
+            continue
+        rng = _rng("submission", ind["indicator_id"])
+        top = float(ind["ub"] or 100)
+        level = top * rng.uniform(0.75, 0.95)
+        for i, year in enumerate(DEMO_YEARS):
+            value = min(top, level * (1 + 0.01 * i))
+            code = ind["u4ssc_code"] or ind["indicator_id"]
+            rows.append(f"{DEMO_MUNICIPALITY};{code};{year};{value:.1f}".replace(".", ",")
+                        + f";{ind['unit']};DEMO-data (syntetisk) / DEMO data (synthetic)")
+    return ("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8")
+
+
+def ensure_demo_submission(home: Home) -> Path | None:
+    """Queue the demo file in the inbox once (through `submit`, the coordinators' path); None if done before."""
+    from pipeline.submissions.process import submit  # noqa: PLC0415
+
+    if _demo_in_log(home):  # submit() logs every file it takes, accepted or not
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / DEMO_FILE
+        path.write_bytes(demo_submission_bytes())
+        outcome = submit(path, DEMO_MUNICIPALITY, home)
+    if not outcome.accepted:
+        raise DemoSubmissionRejected("; ".join(str(i) for i in outcome.issues[:5]))
+    return outcome.inbox_path
+
+
+def _demo_in_log(home: Home) -> bool:
+    log = home.submissions_dir / "log.jsonl"
+    return log.exists() and f'"{DEMO_FILE}"' in log.read_text(encoding="utf-8")
