@@ -138,6 +138,7 @@ class SsbClient:
         self.throttle = throttle or throttle_for(self.base_url)
         self._sleep, self._log, self._rng = sleep, log, rng or random.Random()
         self._config: dict | None = None
+        self._codelists: dict[str, SsbResponse] = {}
         self.requests_made = 0  # HTTP requests sent, retries included
         self.retries = 0
 
@@ -169,9 +170,11 @@ class SsbClient:
 
     def codelist(self, codelist_id: str) -> SsbResponse:
         """`/codelists/{id}`: the codes of a valueset or aggregation (e.g. agg_KommSummer)."""
-        q = encode_query([("lang", self.lang)])
-        return self._request("GET", f"{self.base_url}/codelists/{codelist_id}?{q}", what=f"codelist {codelist_id}",
-                             parse=True)
+        if codelist_id not in self._codelists:  # one request per codelist per run, however many tables use it
+            q = encode_query([("lang", self.lang)])
+            self._codelists[codelist_id] = self._request(
+                "GET", f"{self.base_url}/codelists/{codelist_id}?{q}", what=f"codelist {codelist_id}", parse=True)
+        return self._codelists[codelist_id]
 
     def data_request(self, table_id: str, selection: Selection) -> tuple[str, str, dict | None]:
         """(method, url, body) for one data request: GET while the URL fits, else POST."""

@@ -377,4 +377,8 @@ def read_parquet_table(snapshot: Snapshot, table_id: str) -> pd.DataFrame:
     rels = snapshot.entry(table_id).get("parquet") or []
     if not rels:
         raise SnapshotError(f"{snapshot.root}: table {table_id} has no Parquet files")
-    return pd.concat([pd.read_parquet(snapshot.root / rel) for rel in rels], ignore_index=True)
+    frame = pd.concat([pd.read_parquet(snapshot.root / rel) for rel in rels], ignore_index=True)
+    for col in frame.columns:  # same dtypes as read_jsonstat: codes and symbols as objects, None when absent
+        if col != "value":
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame

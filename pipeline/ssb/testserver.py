@@ -148,6 +148,15 @@ def _load_cubes(snapshot_dir: Path) -> dict[str, _Cube]:
     return cubes
 
 
+def _default_codelists(cubes: dict[str, _Cube]) -> dict[str, list[str]]:
+    codes: dict[str, None] = {}
+    for cube in cubes.values():
+        for dim_codes in cube.codes:
+            if any(c.startswith("K-") for c in dim_codes):
+                codes.update(dict.fromkeys(dim_codes))
+    return {"agg_KommSummer": list(codes)} if codes else {}
+
+
 def _number(v: float) -> int | float | None:
     if np.isnan(v):
         return None
@@ -165,7 +174,8 @@ class PxWebTestServer:
         self.max_url_length = max_url_length
         self.report_limits = report_limits  # False: /config says 0 like SSB's test config (client must default)
         self.retry_after_s = retry_after_s
-        self.codelists = dict(codelists or {})
+        # None: serve agg_KommSummer as the K- codes the snapshot's tables use (SSB's prefix for it)
+        self.codelists = _default_codelists(self.cubes) if codelists is None else dict(codelists)
         self.api_prefix = api_prefix.rstrip("/")
         self.violations: list[Violation] = []
         self.expect_violations = False  # a test that provokes violations on purpose sets this

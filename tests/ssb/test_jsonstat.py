@@ -38,7 +38,7 @@ def test_every_real_json_file_is_classified(ssb_data: Path) -> None:
 
 
 def _node(doc: dict) -> dict:
-    return doc["dataset"] if "dataset" in doc else doc
+    return doc.get("dataset", doc)
 
 
 @pytest.mark.parametrize("name", JSONSTAT_FILES)

@@ -1,0 +1,164 @@
+"""fetch_snapshot against the local PxWebApi v2 server: limits, content-addressed storage, replay, incremental."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.catalog import ssb_catalog
+from pipeline.snapshot import open_snapshot
+from pipeline.ssb.errors import SsbEmptyData, SsbSchemaError
+from pipeline.ssb.fetch import fetch_snapshot, latest_snapshot, read_parquet_table
+from pipeline.ssb.selection import min_requests
+from tests.ssb.conftest import fast_client
+
+DIMS = ["Region", "ContentsCode", "Tid"]
+
+
+def _fetch(server, snapshots: Path, lines: list[str] | None = None, **kw):
+    log = lines.append if lines is not None else (lambda _m: None)
+    client = fast_client(server.base_url, log=log)
+    return fetch_snapshot(ssb_catalog(), snapshots, server.base_url, client=client, log=log, **kw)
+
+
+def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    cols = [c for c in a.columns if c not in ("source_file", "sha256")]
+    key = [c for c in cols if c not in ("value", "status")]
+    left = a[cols].sort_values(key).reset_index(drop=True)
+    right = b[cols].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right)
+
+
+def test_full_fetch_keeps_limits_and_replays_exactly(pxweb, demo_snapshot: Path, tmp_path: Path) -> None:
+    server = pxweb(max_cells=500, calls=30, window_s=1.0)
+    lines: list[str] = []
+    result = _fetch(server, tmp_path, lines)
+    catalog = ssb_catalog()
+    assert set(result.tables) == {t.id for t in catalog.tables} and result.changed == list(result.tables)
+    # every cell request was within the limit; the test server saw exactly what the client counted
+    data_cells = [r.cells for r in server.requests if r.path.endswith("/data")]
+    assert data_cells and max(data_cells) <= 500 and server.count() == result.requests
+    demo = open_snapshot(demo_snapshot)
+    snap = result.snapshot()
+    assert snap.kind == "live" and snap.manifest["limits"]["maxDataCells"] == 500
+    for table in catalog.tables:
+        stats = result.tables[table.id]
+        entry = snap.entry(table.id)
+        n_data = len(entry["data"])
+        codelist = 1 if table.region_codelist and server.count("/codelists") else 0
+        assert n_data == min_requests(stats.cells, 500)  # as few data requests as the cell limit allows
+        assert stats.requests in (2 + n_data, 2 + n_data + codelist)  # info + metadata (+ codelist once) + data
+        assert entry["fetch"]["status"] == "changed" and len(entry["fetch"]["urls"]) == 2 + n_data
+        _same_rows(snap.read_table(table.id), demo.read_table(table.id))
+        _same_rows(read_parquet_table(snap, table.id), demo.read_table(table.id))
+    assert len(snap.entry("12241")["data"]) == 15  # 7,160 cells / 500
+    assert server.count("/codelists/agg_KommSummer") == 1  # fetched once, shared by 07459, 10540, 06944
+    assert sum(s.requests for s in result.tables.values()) == result.requests - 1  # + /config
+    # content-addressed: every stored file is named by the sha256 of its bytes
+    for path in (tmp_path / "objects").rglob("*.json"):
+        assert path.stem == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert any(re.fullmatch(r"07459: \d+/\d+ requests, [\d,]+ cells", line) for line in lines)
+    assert latest_snapshot(tmp_path).root == result.snapshot_dir
+
+
+def test_second_fetch_is_one_request_per_table(pxweb, tmp_path: Path) -> None:
+    server = pxweb(max_cells=2000)
+    first = _fetch(server, tmp_path)
+    server.reset_log()
+    lines: list[str] = []
+    second = _fetch(server, tmp_path, lines, previous=first.snapshot())
+    n = len(ssb_catalog().tables)
+    assert second.unchanged == list(second.tables) and second.requests == 1 + n  # /config + one per table
+    assert server.count("/data") == 0 and server.count("/metadata") == 0
+    assert all(s.requests == 1 and s.status == "unchanged" for s in second.tables.values())
+    assert any("07459: unchanged since" in line for line in lines)
+    snap = second.snapshot()
+    assert snap.root != first.snapshot_dir and snap.entry("07459")["fetch"]["reused_from"] == str(first.snapshot_dir)
+    for tid in snap.table_ids:
+        _same_rows(snap.read_table(tid), first.snapshot().read_table(tid))
+
+
+def test_only_tables_with_a_new_updated_are_downloaded(pxweb, tmp_path: Path) -> None:
+    server = pxweb(max_cells=2000)
+    first = _fetch(server, tmp_path)
+    server.bump_updated("10540", "2026-01-02T07:00:00Z")
+    second = _fetch(server, tmp_path, previous=first.snapshot())
+    assert second.changed == ["10540"] and second.tables["10540"].updated == "2026-01-02T07:00:00Z"
+    assert second.snapshot().entry("10540")["updated"] == "2026-01-02T07:00:00Z"
+
+
+def test_a_catalog_change_forces_a_download(pxweb, tmp_path: Path) -> None:
+    server = pxweb(max_cells=2000)
+    catalog = ssb_catalog()
+    first = fetch_snapshot(catalog, tmp_path, server.base_url, client=fast_client(server.base_url), log=lambda m: None)
+    narrower = replace(catalog, first_year=2020)
+    second = fetch_snapshot(narrower, tmp_path, server.base_url, client=fast_client(server.base_url),
+                            previous=first.snapshot(), log=lambda m: None, tables=["07459"])
+    assert second.changed == ["07459"]
+    assert sorted(second.snapshot().read_table("07459")["Tid"].unique()) == [str(y) for y in range(2020, 2025)]
+
+
+def test_transient_faults_during_a_fetch_are_absorbed(pxweb, tmp_path: Path) -> None:
+    server = pxweb(max_cells=2000)
+    server.inject("status", 2, status=503, path_contains="/data")
+    server.inject("truncate", 1, path_contains="/metadata")
+    server.inject("status", 1, status=429, retry_after=1, path_contains="/tables/09429")
+    result = _fetch(server, tmp_path, tables=["07459", "09429"])
+    assert result.retries == 4 and result.changed == ["07459", "09429"]
+    assert result.snapshot().read_table("09429")["value"].notna().any()
+
+
+def test_renamed_region_dimension_fails_clearly_and_keeps_the_last_snapshot(pxweb, tmp_path: Path) -> None:
+    server = pxweb(max_cells=2000)
+    first = _fetch(server, tmp_path, tables=["07459", "12241"])
+    server.bump_updated("12241")
+    server.rename_dimension("12241", "Region", "KOKkommuneregion0000")
+    with pytest.raises(SsbSchemaError, match=r"table 12241: region dimension 'Region' is not in the table.*"
+                                             r"KOKkommuneregion0000"):
+        _fetch(server, tmp_path, previous=first.snapshot(), tables=["07459", "12241"])
+    assert latest_snapshot(tmp_path).root == first.snapshot_dir
+
+
+def test_added_dimension_is_eliminated_or_refused(pxweb, tmp_path: Path) -> None:
+    server = pxweb(max_cells=2000)
+    server.add_dimension("01182", "Kjonn", ["0", "1", "2"], elimination=True)
+    lines: list[str] = []
+    result = _fetch(server, tmp_path, lines, tables=["01182"])
+    assert "dimension Kjonn not in the catalog: eliminated (totals)" in result.tables["01182"].notes
+    assert list(result.snapshot().read_table("01182").columns[:3]) == DIMS
+    server.add_dimension("09429", "Alder", ["16-19", "20-24"], elimination=False)
+    with pytest.raises(SsbSchemaError, match=r"table 09429: dimension 'Alder' \(2 codes\) cannot be eliminated"):
+        _fetch(server, tmp_path, tables=["09429"])
+
+
+def test_all_null_data_is_refused(pxweb, tmp_path: Path) -> None:
+    server = pxweb(max_cells=2000)
+    server.null_values("06944")
+    with pytest.raises(SsbEmptyData, match=r"table 06944: all 3,580 values are missing"):
+        _fetch(server, tmp_path, tables=["06944"])
+    assert latest_snapshot(tmp_path) is None
+
+
+def test_codelist_lets_the_region_be_split_to_the_minimum(pxweb, demo_snapshot: Path, tmp_path: Path) -> None:
+    regions = json.loads((demo_snapshot / "tables/07459/metadata.json").read_text())["dimension"]["Region"]
+    codes = list(regions["category"]["index"])
+    server = pxweb(max_cells=500, codelists={"agg_KommSummer": codes})
+    result = _fetch(server, tmp_path, tables=["07459"])
+    assert len(result.snapshot().entry("07459")["data"]) == 8 == min_requests(3580, 500)
+    assert server.count("/codelists/agg_KommSummer") == 1
+
+
+def test_without_the_codelist_the_split_falls_back_to_other_dimensions(pxweb, demo_snapshot: Path,
+                                                                       tmp_path: Path) -> None:
+    server = pxweb(max_cells=500, codelists={})
+    lines: list[str] = []
+    result = _fetch(server, tmp_path, lines, tables=["07459"])
+    assert len(result.snapshot().entry("07459")["data"]) == 10  # one per year: the region stays `*`
+    assert any("codelist agg_KommSummer unavailable" in line for line in lines)
+    _same_rows(result.snapshot().read_table("07459"), open_snapshot(demo_snapshot).read_table("07459"))
