@@ -87,16 +87,17 @@ def process_inbox(home: Home) -> list[Outcome]:
         for p in paths:
             folder = p.parent.name if p.parent != home.inbox_dir else "(inbox)"
             checked.append((p, check_bytes(p.read_bytes(), p.name, folder, index)))
-        per_file = {id(c): pending_values(c.file, c.rows) for _, c in checked if c.rows is not None}
-        for _, c in checked:
-            if c.rows is None or c.table is None:
-                continue
+        # Only files that pass every other rule take part: a file that is rejected anyway must not take a
+        # good file down with it.
+        clean = [c for _, c in checked if c.rows is not None and not c.issues]
+        per_file = {id(c): pending_values(c.file, c.rows) for c in clean}
+        for c in clean:
             others: dict[tuple[str, str, int], PendingValue] = {}
-            for _, o in checked:
-                if o is not c and id(o) in per_file:
+            for o in clean:
+                if o is not c:
                     for k, v in per_file[id(o)].items():
                         others.setdefault(k, v)
-            if others:
+            if others and c.table is not None:
                 _, c.issues = validate_table(c.table, c.municipality, index, others)
         now = dt.datetime.now(dt.UTC)
         for n, (p, c) in enumerate(checked):
@@ -158,7 +159,7 @@ def submit(path: Path | str, municipality: str, home: Home) -> Outcome:
             for p in sorted(inbox.iterdir()):
                 if is_candidate(p):
                     other = check_bytes(p.read_bytes(), p.name, code, index)
-                    if other.rows is not None:
+                    if other.rows is not None and not other.issues:
                         for k, v in pending_values(p.name, other.rows).items():
                             pending.setdefault(k, v)
         c = check_bytes(data, path.name, code, index, pending)

@@ -60,6 +60,8 @@ def parse_number(cell: Any) -> tuple[float | None, str | None, bool]:
     s = _SPACES.sub("", str(cell)).replace("\u2212", "-")  # Unicode minus from Word/Excel
     pct = s.endswith("%")
     s = s.rstrip("%")
+    if not any(ch.isdigit() for ch in s):
+        return None, "value.format", pct
     if "," in s and "." in s:
         return None, "value.ambiguous", pct
     if s.count(",") > 1 or s.count(".") > 1:
@@ -209,8 +211,9 @@ def validate_table(table: RawTable, municipality: str, index: IndicatorIndex,
         rec["row_ok"] = ok
         parsed.append(rec)
 
-    if unfilled:
-        table.notes.append(f"skipped {unfilled} template row(s) without municipality, year and value")
+    note = f"skipped {unfilled} template row(s) without municipality, year and value"
+    if unfilled and note not in table.notes:
+        table.notes.append(note)
     if not parsed and not issues:
         issues.append(issue("rows.none", f, table.header_row))
     df = pd.DataFrame(parsed, columns=["row_number", "municipality_code", "indicator_id", "is_percent", "year",

@@ -34,7 +34,7 @@ def sanitise_filename(name: str, max_len: int = 80) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = base.replace("æ", "ae").replace("Æ", "AE").replace("ø", "o").replace("Ø", "O").replace("å", "a")
     base = base.replace("Å", "A")
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", base) if unicodedata.category(ch) != "Mn")
     base = _UNSAFE_NAME.sub("_", base).strip("._-") or "file"
     if len(base) > max_len:
         stem, dot, ext = base.rpartition(".")
