@@ -1,4 +1,9 @@
-"""Which region codes the demo snapshot reports for a table and year (the 2024 structure for now)."""
+"""Which region codes the demo snapshot reports for a table and year.
+
+Tables asked with `agg_KommSummer` report today's (2024) codes for every year, as SSB does. The others
+report the structure valid in that year, like SSB's own vs_ codes: 2015-2019 on the 2019 codes, 2020-2023
+on the 2020 codes, 2024 on the 2024 codes, so the run has to harmonise them (pipeline.klass).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pipeline.catalog import TableSpec
 from pipeline.paths import DBT_PROJECT_DIR
 
 MUNICIPALITIES_SEED = DBT_PROJECT_DIR / "seeds" / "municipalities_2024.csv"
+DEMO_STRUCTURES = ((2019, 2019), (2023, 2020), (9999, 2024))  # (last data year, structure year)
 
 
 @cache
@@ -18,6 +24,22 @@ def municipalities_2024() -> dict[str, tuple[str, int]]:
         return {r["municipality_code"]: (r["municipality_name"], int(r["population_2024"])) for r in csv.DictReader(fh)}
 
 
+@cache
+def _codes(structure_year: int) -> tuple[str, ...]:
+    from pipeline.klass import load_klass
+
+    return tuple(sorted(load_klass().codes(structure_year)))
+
+
+def structure_year_for(table: TableSpec, year: int) -> int:
+    """The municipality structure the demo reports `table` on in `year`."""
+    if table.region_codelist == "agg_KommSummer" or year > 2024:
+        return 2024
+    return next(s for last, s in DEMO_STRUCTURES if year <= last)
+
+
 def region_codes(table: TableSpec, year: int) -> list[str]:
     """Municipality codes (unprefixed) valid for `table` in `year` in the demo data."""
-    return sorted(municipalities_2024())
+    if table.region_codelist == "agg_KommSummer":
+        return sorted(municipalities_2024())
+    return list(_codes(structure_year_for(table, year)))

@@ -144,6 +144,43 @@ def split_weight_rows(change_rows: list[dict], pops: list[dict]) -> list[dict]:
     return out
 
 
+SUM_UNITS = {"personer", "antall", "tonn", "husholdninger"}
+
+
+def aggregation_rows() -> list[dict]:
+    """How each catalog contents code is put on another structure (the seed klass_aggregation.csv).
+
+    A contents entry in pipeline/catalog/ssb_tables.yaml may say `aggregation: sum|mean_pop_weighted|ratio`
+    (ratio also needs `numerator` and `denominator`: contents codes of the same table, and optional `scale`).
+    Without it: counts (units in SUM_UNITS) are summed, everything else is population-weighted.
+    """
+    import yaml
+
+    from pipeline.catalog import SSB_TABLES_FILE
+
+    doc = yaml.safe_load(SSB_TABLES_FILE.read_text(encoding="utf-8"))
+    rows = []
+    for t in doc["tables"]:
+        for code, c in t["contents"].items():
+            agg = c.get("aggregation") or ("sum" if c.get("unit") in SUM_UNITS else "mean_pop_weighted")
+            if agg not in ("sum", "mean_pop_weighted", "ratio"):
+                raise SystemExit(f"{SSB_TABLES_FILE}: {t['id']} {code}: unknown aggregation {agg!r}")
+            if agg == "ratio" and not (c.get("numerator") and c.get("denominator")):
+                raise SystemExit(f"{SSB_TABLES_FILE}: {t['id']} {code}: aggregation ratio needs numerator and "
+                                 "denominator")
+            rows.append({"table_id": str(t["id"]), "contents_code": code, "aggregation": agg,
+                         "numerator": c.get("numerator", ""), "denominator": c.get("denominator", ""),
+                         "scale": c.get("scale", 100 if c.get("unit") == "prosent" else 1) if agg == "ratio" else ""})
+    return rows
+
+
+def write_aggregation_seed(seeds_dir: Path = SEEDS_DIR) -> int:
+    rows = aggregation_rows()
+    _write(seeds_dir / "klass_aggregation.csv",
+           ["table_id", "contents_code", "aggregation", "numerator", "denominator", "scale"], rows)
+    return len(rows)
+
+
 def build(klass_dir: Path, ssb_dir: Path, seeds_dir: Path = SEEDS_DIR, first_year: int = FIRST_YEAR,
           last_year: int = LAST_YEAR) -> dict[str, int]:
     """Write every klass_*.csv seed; returns {file name: rows}."""
@@ -184,6 +221,7 @@ def build(klass_dir: Path, ssb_dir: Path, seeds_dir: Path = SEEDS_DIR, first_yea
         _write(seeds_dir / name, CROSSWALK_COLUMNS, rows)
         counts[name] = len(rows)
     _load.cache_clear()
+    counts["klass_aggregation.csv"] = write_aggregation_seed(seeds_dir)
     return counts
 
 

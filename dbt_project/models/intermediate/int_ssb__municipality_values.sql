@@ -1,16 +1,107 @@
--- SSB series on the target municipality structure (var structure_year).
--- Pass-through for codes already valid in the target structure; KLASS harmonisation replaces this.
+-- SSB series on the target municipality structure (var structure_year, default 2024), DESIGN section 4.
+-- Per contents code (seed klass_aggregation, generated from pipeline/catalog/ssb_tables.yaml):
+--   sum                counts: sum of value * weight (a split municipality's count is shared by population)
+--   mean_pop_weighted  rates and levels: mean weighted by the population of the source municipalities
+--                      (a split part keeps the whole's rate)
+--   ratio              recomputed as scale * harmonised numerator / harmonised denominator
+-- A target value is NULL when any source municipality it needs is missing or has no value (a sum over
+-- part of a merged municipality would be wrong); status then carries the source's symbol, or '..'.
+{% set target_year = var('structure_year') %}
+
+with located as (
+    select * from {{ ref('int_harmonisation__located_observations') }}
+),
+
+aggregation as (
+    select * from {{ ref('klass_aggregation') }}
+),
+
+expected as (
+    -- how many source codes each target code needs, per source structure
+    select from_year, to_code, count(distinct from_code) as n_expected
+    from {{ ref('klass_crosswalk') }}
+    where to_year = {{ target_year }}
+    group by from_year, to_code
+),
+
+grouped as (
+    select
+        l.table_id,
+        l.contents_code,
+        l.filters,
+        l.municipality_code,
+        l.year,
+        coalesce(a.aggregation, 'mean_pop_weighted') as aggregation,
+        min(l.source_structure_year) as source_structure_year,
+        count(distinct l.from_code) as n_sources,
+        count(distinct l.from_code) filter (where l.value is not null) as n_with_value,
+        max(e.n_expected) as n_expected,
+        sum(l.value * l.weight) as sum_value,
+        sum(l.value * l.weight * l.from_population) / nullif(sum(l.weight * l.from_population), 0) as mean_value,
+        case
+            when count(distinct coalesce(l.status, '')) = 1 then max(l.status)
+            else string_agg(distinct l.status, ' ' order by l.status)
+        end as status,
+        case
+            when count(*) = 1 then max(l.change_type)
+            else string_agg(distinct l.change_type, '+' order by l.change_type)
+        end as harmonisation,
+        min(l.source_file) as source_file,
+        min(l.sha256) as sha256,
+        min(l.snapshot_kind) as snapshot_kind
+    from located as l
+    left join aggregation as a on a.table_id = l.table_id and a.contents_code = l.contents_code
+    left join expected as e on e.from_year = l.source_structure_year and e.to_code = l.municipality_code
+    group by all
+),
+
+valued as (
+    select
+        *,
+        case
+            when n_with_value < n_expected then null
+            when aggregation = 'sum' then sum_value
+            else mean_value
+        end as value
+    from grouped
+),
+
+ratios as (
+    -- ratio contents recomputed from the harmonised numerator and denominator of the same table
+    select
+        v.table_id, v.contents_code, v.filters, v.municipality_code, v.year,
+        cast(a.scale as double) * n.value / nullif(d.value, 0) as value
+    from valued as v
+    inner join aggregation as a
+        on a.table_id = v.table_id and a.contents_code = v.contents_code and a.aggregation = 'ratio'
+    left join valued as n
+        on n.table_id = v.table_id and n.contents_code = a.numerator and n.filters = v.filters
+        and n.municipality_code = v.municipality_code and n.year = v.year
+    left join valued as d
+        on d.table_id = v.table_id and d.contents_code = a.denominator and d.filters = v.filters
+        and d.municipality_code = v.municipality_code and d.year = v.year
+)
+
 select
-    table_id,
-    contents_code,
-    filters,
-    region_code as municipality_code,
-    year,
-    value,
-    status,
-    {{ var('structure_year') }} as structure_year,
-    source_file,
-    sha256,
-    snapshot_kind
-from {{ ref('stg_ssb__observations') }}
-where region_kind = 'municipality'
+    v.table_id,
+    v.contents_code,
+    v.filters,
+    v.municipality_code,
+    v.year,
+    case when v.aggregation = 'ratio' then r.value else v.value end as value,
+    case
+        when (case when v.aggregation = 'ratio' then r.value else v.value end) is null
+            then coalesce(v.status, '..')
+        else v.status
+    end as status,
+    {{ target_year }} as structure_year,
+    v.source_structure_year,
+    v.harmonisation,
+    v.n_sources,
+    v.source_file,
+    v.sha256,
+    v.snapshot_kind
+from valued as v
+left join ratios as r
+    on r.table_id = v.table_id and r.contents_code = v.contents_code and r.filters = v.filters
+    and r.municipality_code = v.municipality_code and r.year = v.year
