@@ -108,3 +108,11 @@ def test_neutralise(text, expected) -> None:
     ("rapport;rm -rf.csv", "rapport_rm_-rf.csv"), ("", "file"), ("Tromsø–Ålesund.csv", "Tromso_Alesund.csv")])
 def test_sanitise_filename(name, expected) -> None:
     assert sanitise_filename(name) == expected
+
+
+def test_docs_list_every_rule() -> None:
+    from pipeline.paths import REPO_ROOT
+    from pipeline.submissions.issues import RULES
+
+    doc = (REPO_ROOT / "docs" / "submissions.md").read_text(encoding="utf-8")
+    assert [r for r in RULES if f"| `{r}` |" not in doc] == []
