@@ -1,12 +1,14 @@
 """Ingest layer: load the snapshot's SSB tables and accepted submissions into a fresh build database."""
 
 import dagster as dg
+import pandas as pd
 from dagster import AssetExecutionContext
 
 from pipeline.build_db import connect, reset_build_db
 from pipeline.catalog import ssb_catalog
 from pipeline.paths import home
 from pipeline.raw_tables import accepted_submissions, ssb_long_frame
+from pipeline.regions import normalise_region
 from pipeline.sources import default_source, resolve_snapshot
 
 SSB_OBSERVATIONS = dg.AssetKey(["raw", "ssb_observations"])
@@ -47,9 +49,10 @@ def raw_tables(context: AssetExecutionContext, config: RefreshConfig):
         per_table[table.id] = len(frame)
         frames.append(frame)
         context.log.info(f"[{i}/{len(catalog.tables)}] table {table.id}: {len(frame):,} values")
-    import pandas as pd  # noqa: PLC0415
-
     ssb = pd.concat(frames, ignore_index=True)
+    kinds = ssb["region"].drop_duplicates().map(lambda code: normalise_region(code)[0])
+    region_kinds = pd.Series(kinds.values, index=ssb["region"].drop_duplicates().values)
+    left_out = ssb[ssb["region"].map(region_kinds) != "municipality"]
     subs = accepted_submissions(h)
     path = reset_build_db(h)
     with connect(h) as con:
@@ -64,6 +67,9 @@ def raw_tables(context: AssetExecutionContext, config: RefreshConfig):
         "tables": dg.MetadataValue.int(len(per_table)),
         "rows_per_table": dg.MetadataValue.json(per_table),
         "missing_values": dg.MetadataValue.int(int(ssb["value"].isna().sum())),
+        # country totals, counties, K-Rest, 9999 ...: kept raw, left out of the municipal marts
+        "non_municipal_rows_left_out": dg.MetadataValue.int(len(left_out)),
+        "non_municipal_regions_left_out": dg.MetadataValue.json(sorted(left_out["region"].unique().tolist())),
         "snapshot": dg.MetadataValue.path(str(snapshot.root)),
         "snapshot_kind": dg.MetadataValue.text(snapshot.kind),
         "demo_data": dg.MetadataValue.bool(snapshot.is_demo),

@@ -39,14 +39,15 @@ def ensure_demo_submission(home: Home) -> Path | None:
     """Queue the demo file in the inbox once (through `submit`, the coordinators' path); None if done before."""
     from pipeline.submissions.process import submit  # noqa: PLC0415
 
-    if _demo_in_log(home):  # submit() logs every file it takes, accepted or not
+    queued = (home.inbox_dir / DEMO_MUNICIPALITY / DEMO_FILE).exists()
+    if queued or _demo_in_log(home):  # already waiting in the inbox, or processed by an earlier refresh
         return None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / DEMO_FILE
         path.write_bytes(demo_submission_bytes())
         outcome = submit(path, DEMO_MUNICIPALITY, home)
     if not outcome.accepted:
-        raise DemoSubmissionRejected("; ".join(str(i) for i in outcome.issues[:5]))
+        raise DemoSubmissionRejected("; ".join(i.text() for i in outcome.issues[:5]))
     return outcome.inbox_path
 
 
