@@ -1,0 +1,110 @@
+"""Row-count and total drift of the raw SSB tables against the last published refresh.
+
+Each refresh's checks write the stats of what they saw to warehouse/quality/stats/<run_id>.json; after a
+refresh publishes, the quality report promotes that file to warehouse/quality/baseline.json. The next
+refresh compares against it: per table and contents code, the relative change of the row count and of
+the sum of values over the years both snapshots hold. Beyond `warn` the check warns (publishing goes
+on); beyond `error` it blocks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from checks.ssb_suites import municipality_rows, quality_config
+from pipeline.paths import Home
+
+
+def quality_dir(home: Home) -> Path:
+    return home.warehouse_dir / "quality"
+
+
+def baseline_path(home: Home) -> Path:
+    return quality_dir(home) / "baseline.json"
+
+
+def stats_path(home: Home, run_id: str) -> Path:
+    return quality_dir(home) / "stats" / f"{run_id}.json"
+
+
+def table_stats(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per contents code: rows, non-null values, and the sum of municipality values per year."""
+    out: dict[str, dict[str, Any]] = {}
+    munis = municipality_rows(frame) if not frame.empty else frame
+    for code, part in frame.groupby("contents_code", sort=True):
+        m = munis[munis["contents_code"] == code]
+        totals = m.groupby("year")["value"].sum(min_count=1)
+        out[str(code)] = {"rows": len(part), "non_null": int(part["value"].notna().sum()),
+                          "total_by_year": {str(int(y)): (None if pd.isna(v) else float(v)) for y, v in totals.items()}}
+    return out
+
+
+def write_json_atomic(path: Path, doc: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(doc, indent=1, sort_keys=True, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_baseline(home: Home) -> dict[str, Any] | None:
+    path = baseline_path(home)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None  # a damaged baseline must not stop refreshes; the next publish rewrites it
+
+
+@dataclass
+class Drift:
+    severity: str  # "ok" | "warn" | "error"
+    lines: list[str] = field(default_factory=list)
+    measures: dict[str, float] = field(default_factory=dict)
+
+
+def _rel(now: float, before: float) -> float:
+    if before == 0:
+        return 0.0 if now == 0 else float("inf")
+    return abs(now - before) / abs(before)
+
+
+def compare(current: dict[str, Any], baseline: dict[str, Any] | None) -> Drift:
+    """Drift of one table's stats against the baseline's stats for the same table (None: first run)."""
+    cfg = quality_config()["drift"]
+    if baseline is None:
+        return Drift("ok", ["no previous published stats for this table: nothing to compare"])
+    worst = "ok"
+    out = Drift("ok")
+    order = {"ok": 0, "warn": 1, "error": 2}
+    for code in sorted(set(current) | set(baseline)):
+        cur, base = current.get(code), baseline.get(code)
+        if cur is None or base is None:
+            sev = "error" if cur is None else "warn"
+            out.lines.append(f"{code}: {'gone from the table' if cur is None else 'new in the table'}")
+            worst = max(worst, sev, key=order.get)
+            continue
+        rows = _rel(cur["rows"], base["rows"])
+        years = sorted(set(cur["total_by_year"]) & set(base["total_by_year"]))
+        t_now = sum(cur["total_by_year"][y] or 0.0 for y in years)
+        t_before = sum(base["total_by_year"][y] or 0.0 for y in years)
+        total = _rel(t_now, t_before) if years else (0.0 if not base["total_by_year"] else 1.0)
+        out.measures[f"{code}.rows"] = rows
+        out.measures[f"{code}.total"] = total
+        for name, value, before, now in (("rows", rows, base["rows"], cur["rows"]),
+                                         ("total", total, t_before, t_now)):
+            sev = "error" if value > cfg[name]["error"] else "warn" if value > cfg[name]["warn"] else "ok"
+            if sev != "ok":
+                out.lines.append(f"{code}: {name} changed {value:.0%} ({before:,.0f} -> {now:,.0f}; "
+                                 f"{sev} above {cfg[name][sev]:.0%})")
+            worst = max(worst, sev, key=order.get)
+    out.severity = worst
+    if not out.lines:
+        out.lines.append("within thresholds")
+    return out

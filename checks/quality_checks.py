@@ -1,0 +1,103 @@
+"""Dagster asset checks running the GX suites and the drift comparison on the raw tables.
+
+Severity: a GX suite failure is ERROR and blocking (dbt and publish do not run); drift beyond the `warn`
+threshold is a WARN (reported, publishing goes on), beyond `error` it is an ERROR and blocks.
+Each step reads the build database once with a short read-only connection, then validates DataFrames.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import pandas as pd
+from dagster import AssetCheckExecutionContext
+
+from assets.ingest import SSB_OBSERVATIONS, SUBMISSION_VALUES
+from checks.drift import compare, load_baseline, stats_path, table_stats, write_json_atomic
+from checks.gx_runner import SuiteRun
+from checks.ssb_suites import table_suites
+from checks.submission_suite import run_submission_suite
+from pipeline.build_db import connect
+from pipeline.catalog import ssb_catalog
+from pipeline.demo.regions import municipalities_2024
+from pipeline.paths import home
+
+MAX_LINES = 20
+
+
+def gx_check_name(table_id: str) -> str:
+    return f"gx_ssb_{table_id}"
+
+
+def drift_check_name(table_id: str) -> str:
+    return f"drift_ssb_{table_id}"
+
+
+def _read(sql: str) -> pd.DataFrame:
+    with connect(home(), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def _suite_result(name: str, key: dg.AssetKey, run: SuiteRun, ok_text: str) -> dg.AssetCheckResult:
+    lines = [f.text() for f in run.findings]
+    return dg.AssetCheckResult(
+        check_name=name, asset_key=key, passed=run.passed, severity=dg.AssetCheckSeverity.ERROR,
+        description=ok_text if run.passed else "; ".join(lines[:5]) + (" ..." if len(lines) > 5 else ""),
+        metadata={
+            "expectations_evaluated": dg.MetadataValue.int(run.evaluated),
+            "expectations_failed": dg.MetadataValue.int(len(run.findings)),
+            "failures": dg.MetadataValue.json([f.as_dict() for f in run.findings[:MAX_LINES]]),
+        })
+
+
+_SSB_SPECS = [
+    spec for t in ssb_catalog().tables for spec in (
+        dg.AssetCheckSpec(gx_check_name(t.id), asset=SSB_OBSERVATIONS, blocking=True,
+                          description=f"GX suite on SSB table {t.id}: columns, contents codes, dimensions, years, "
+                                      "status symbols, unique cells, every municipality in the latest year, "
+                                      "value ranges per contents code."),
+        dg.AssetCheckSpec(drift_check_name(t.id), asset=SSB_OBSERVATIONS, blocking=True,
+                          description=f"Row-count and total drift of SSB table {t.id} against the last published "
+                                      "refresh (WARN beyond the warn threshold, ERROR beyond the error one)."),
+    )
+]
+
+
+@dg.multi_asset_check(specs=_SSB_SPECS, name="ssb_quality_suites",
+                      description="GX suites and drift on every raw SSB table (checks/quality.yaml).")
+def ssb_quality_suites(context: AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
+    h = home()
+    catalog = ssb_catalog()
+    frame = _read("select * from raw.ssb_observations")
+    baseline = load_baseline(h)
+    base_tables = (baseline or {}).get("tables", {})
+    stats: dict[str, dict] = {}
+    for suite in table_suites(catalog, list(municipalities_2024())):
+        tid = suite.table.id
+        part = frame[frame["table_id"] == tid]
+        run = suite.run(part)
+        yield _suite_result(gx_check_name(tid), SSB_OBSERVATIONS, run,
+                            f"{run.evaluated} expectations passed on {len(part):,} rows")
+        stats[tid] = table_stats(part)
+        drift = compare(stats[tid], base_tables.get(tid) if baseline else None)
+        severity = dg.AssetCheckSeverity.ERROR if drift.severity == "error" else dg.AssetCheckSeverity.WARN
+        yield dg.AssetCheckResult(
+            check_name=drift_check_name(tid), asset_key=SSB_OBSERVATIONS, passed=drift.severity == "ok",
+            severity=severity,
+            description="; ".join(drift.lines[:MAX_LINES]),
+            metadata={"baseline_run_id": dg.MetadataValue.text(str((baseline or {}).get("run_id", "none"))),
+                      "drift": dg.MetadataValue.json({k: round(v, 4) if v != float("inf") else "inf"
+                                                      for k, v in drift.measures.items()})})
+    write_json_atomic(stats_path(h, context.run.run_id), {"run_id": context.run.run_id, "tables": stats})
+
+
+@dg.asset_check(asset=SUBMISSION_VALUES, blocking=True, name="gx_submissions",
+                description="GX suite on every accepted submission row: known municipality and indicator, "
+                            "year, value present and in the unit's range, unique keys, provenance.")
+def gx_submissions() -> dg.AssetCheckResult:
+    frame = _read("select * from raw.submission_values")
+    run = run_submission_suite(frame, list(municipalities_2024()))
+    return _suite_result("gx_submissions", SUBMISSION_VALUES, run,
+                         f"{run.evaluated} expectations passed on {len(frame):,} rows")
+
+
+QUALITY_CHECKS = [ssb_quality_suites, gx_submissions]

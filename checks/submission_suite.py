@@ -1,0 +1,56 @@
+"""GX suite on the accepted submissions as loaded into raw.submission_values (all versions).
+
+The file validator (pipeline/submissions) checks each file on its own; this suite checks what the
+refresh actually loads: known municipalities and submittable indicators, years in range, values present
+and plausible for the indicator's unit, one row per (submission, municipality, indicator, year), and the
+provenance columns every value needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from checks.gx_runner import SuiteRun, validate
+from checks.ssb_suites import quality_config
+from pipeline.catalog import load_indicators
+from pipeline.raw_tables import SUBMISSION_COLUMNS
+
+MIN_YEAR = 2000
+
+
+def run_submission_suite(frame: pd.DataFrame, municipalities: list[str]) -> SuiteRun:
+    import great_expectations as gx  # noqa: PLC0415
+    from great_expectations.expectations.row_conditions import Column  # noqa: PLC0415
+
+    e = gx.expectations
+    indicators = [r for r in load_indicators() if r.get("source_type") == "submission"]
+    out = validate("submissions", frame, [
+        e.ExpectTableColumnsToMatchOrderedList(column_list=list(SUBMISSION_COLUMNS),
+                                               meta={"why": "raw.submission_values columns"}),
+    ])
+    if frame.empty or out.findings:
+        return out
+    max_year = dt.datetime.now(dt.UTC).year
+    checks = [
+        e.ExpectColumnValuesToBeInSet(column="municipality_code", value_set=sorted(municipalities),
+                                      meta={"why": "municipality of the target structure"}),
+        e.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=sorted(r["indicator_id"] for r in indicators),
+                                      meta={"why": "submittable indicator of the catalog"}),
+        e.ExpectColumnValuesToBeBetween(column="year", min_value=MIN_YEAR, max_value=max_year,
+                                        meta={"why": f"year {MIN_YEAR}-{max_year}"}),
+        e.ExpectCompoundColumnsToBeUnique(column_list=["submission_id", "municipality_code", "indicator_id", "year"],
+                                          meta={"why": "one row per key within a submission"}),
+    ]
+    checks += [e.ExpectColumnValuesToNotBeNull(column=c, meta={"why": "provenance"})
+               for c in ("submission_id", "municipality_code", "indicator_id", "year", "value", "source_file",
+                         "content_sha256", "received_at")]
+    ranges = quality_config()["submissions"]["unit_ranges"]
+    for ind in indicators:
+        lo, hi = ranges.get(ind.get("unit", ""), ranges["default"])
+        checks.append(e.ExpectColumnValuesToBeBetween(
+            column="value", min_value=lo, max_value=hi, row_condition=Column("indicator_id") == ind["indicator_id"],
+            meta={"why": f"{ind['indicator_id']} ({ind.get('unit')}) within [{lo}, {hi}]"}))
+    out.extend(validate("submissions", frame, checks))
+    return out
