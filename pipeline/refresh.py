@@ -87,4 +87,17 @@ def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = N
                 message = cause.message.strip()
                 cause = cause.cause
             summary.failures.append(f"step {event.step_key}: {message}")
+    _write_quality_report(instance, result.run_id, home)
     return summary
+
+
+def _write_quality_report(instance: dg.DagsterInstance, run_id: str, home: Home) -> None:
+    """The data-quality report of the run (warehouse/quality/); never changes the refresh's outcome."""
+    from pipeline.quality_report import publish_quality_report  # noqa: PLC0415
+
+    try:
+        publish_quality_report(instance, run_id, home)
+    except Exception as exc:  # noqa: BLE001 - a report failure must not turn a good refresh into a bad one
+        import sys  # noqa: PLC0415
+
+        print(f"warning: could not write the quality report of run {run_id}: {exc!r}", file=sys.stderr)
