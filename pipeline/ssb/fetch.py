@@ -378,7 +378,6 @@ def read_parquet_table(snapshot: Snapshot, table_id: str) -> pd.DataFrame:
     if not rels:
         raise SnapshotError(f"{snapshot.root}: table {table_id} has no Parquet files")
     frame = pd.concat([pd.read_parquet(snapshot.root / rel) for rel in rels], ignore_index=True)
-    for col in frame.columns:  # same dtypes as read_jsonstat: codes and symbols as objects, None when absent
-        if col != "value":
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    # same dtypes as read_jsonstat: status symbols as objects, None when absent
+    frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), None)
     return frame

@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
 
-from pipeline.snapshot import open_snapshot
+from pipeline.snapshot import Snapshot, open_snapshot
 from pipeline.ssb.jsonstat import parse_jsonstat
 from pipeline.ssb.selection import expand_codes
 
@@ -105,52 +105,50 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _load_cubes(snapshot_dir: Path) -> dict[str, _Cube]:
-    snap = open_snapshot(snapshot_dir)
-    cubes = {}
-    for tid in snap.table_ids:
-        entry = snap.entry(tid)
-        info_bytes = snap.read_bytes(entry["table_info"], tid)
-        meta_bytes = snap.read_bytes(entry["metadata"], tid)
-        meta_doc = json.loads(meta_bytes)
-        meta = parse_jsonstat(meta_doc)
-        docs = [parse_jsonstat(json.loads(snap.read_bytes(rel, tid))) for rel in entry["data"]]
-        ids = docs[0].ids
-        if any(d.ids != ids for d in docs):
-            raise ValueError(f"table {tid}: data files of one snapshot disagree on dimensions")
-        meta_codes = {d.id: list(d.codes) for d in meta.dimensions}
-        codes: list[list[str]] = []
-        for k, dim_id in enumerate(ids):
-            seen: dict[str, None] = {}
-            for d in docs:
-                seen.update(dict.fromkeys(d.dimensions[k].codes))
-            order = meta_codes.get(dim_id)
-            if order and set(seen) <= set(order):
-                codes.append([c for c in order if c in seen])
-            else:
-                codes.append(list(seen))
-        shape = tuple(len(c) for c in codes)
-        values = np.full(shape, np.nan)
-        status = np.full(shape, None, dtype=object)
+def _load_cube(snap: Snapshot, tid: str) -> _Cube:
+    """One table's cube from the snapshot's files (all data files merged)."""
+    entry = snap.entry(tid)
+    info_bytes = snap.read_bytes(entry["table_info"], tid)
+    meta_bytes = snap.read_bytes(entry["metadata"], tid)
+    meta_doc = json.loads(meta_bytes)
+    meta = parse_jsonstat(meta_doc)
+    docs = [parse_jsonstat(json.loads(snap.read_bytes(rel, tid))) for rel in entry["data"]]
+    ids = docs[0].ids
+    if any(d.ids != ids for d in docs):
+        raise ValueError(f"table {tid}: data files of one snapshot disagree on dimensions")
+    meta_codes = {d.id: list(d.codes) for d in meta.dimensions}
+    codes: list[list[str]] = []
+    for k, dim_id in enumerate(ids):
+        seen: dict[str, None] = {}
         for d in docs:
-            pos = [np.array([codes[k].index(c) for c in dim.codes]) for k, dim in enumerate(d.dimensions)]
-            block = np.ix_(*pos)
-            values[block] = d.values.reshape(d.sizes) if d.values is not None else np.nan
-            if d.statuses is not None:
-                status[block] = np.array(d.statuses, dtype=object).reshape(d.sizes)
-        dim_json = {dm.id: dm.raw for dm in docs[0].dimensions}
-        for dm in meta.dimensions:
-            dim_json.setdefault(dm.id, dm.raw)
-        eliminable = {dm.id: bool(dm.elimination) for dm in meta.dimensions}
-        cubes[tid] = _Cube(ids=ids, codes=codes, dim_json=dim_json, values=values, status=status,
-                           data_doc=docs[0].raw, info=json.loads(info_bytes), info_bytes=info_bytes,
-                           metadata=meta_doc, metadata_bytes=meta_bytes, eliminable=eliminable)
-    return cubes
+            seen.update(dict.fromkeys(d.dimensions[k].codes))
+        order = meta_codes.get(dim_id)
+        if order and set(seen) <= set(order):
+            codes.append([c for c in order if c in seen])
+        else:
+            codes.append(list(seen))
+    shape = tuple(len(c) for c in codes)
+    values = np.full(shape, np.nan)
+    status = np.full(shape, None, dtype=object)
+    for d in docs:
+        where = [{c: i for i, c in enumerate(dim_codes)} for dim_codes in codes]
+        pos = [np.array([where[k][c] for c in dim.codes]) for k, dim in enumerate(d.dimensions)]
+        block = np.ix_(*pos)
+        values[block] = d.values.reshape(d.sizes) if d.values is not None else np.nan
+        if d.statuses is not None:
+            status[block] = np.array(d.statuses, dtype=object).reshape(d.sizes)
+    dim_json = {dm.id: dm.raw for dm in docs[0].dimensions}
+    for dm in meta.dimensions:
+        dim_json.setdefault(dm.id, dm.raw)
+    eliminable = {dm.id: bool(dm.elimination) for dm in meta.dimensions}
+    return _Cube(ids=ids, codes=codes, dim_json=dim_json, values=values, status=status,
+                 data_doc=docs[0].raw, info=json.loads(info_bytes), info_bytes=info_bytes,
+                 metadata=meta_doc, metadata_bytes=meta_bytes, eliminable=eliminable)
 
 
-def _default_codelists(cubes: dict[str, _Cube]) -> dict[str, list[str]]:
+def _default_codelists(cubes: list[_Cube]) -> dict[str, list[str]]:
     codes: dict[str, None] = {}
-    for cube in cubes.values():
+    for cube in cubes:
         for dim_codes in cube.codes:
             if any(c.startswith("K-") for c in dim_codes):
                 codes.update(dict.fromkeys(dim_codes))
@@ -169,13 +167,14 @@ class PxWebTestServer:
     def __init__(self, snapshot_dir: Path, *, max_cells: int = 800_000, calls: int = 30, window_s: float = 60.0,
                  max_url_length: int = 2000, report_limits: bool = True, retry_after_s: int | None = None,
                  codelists: dict[str, list[str]] | None = None, api_prefix: str = "/api/pxwebapi/v2") -> None:
-        self.cubes = _load_cubes(Path(snapshot_dir))
+        self.snapshot = open_snapshot(Path(snapshot_dir))
+        self._cubes: dict[str, _Cube] = {}  # loaded on first use: starting a server costs nothing
         self.max_cells, self.calls, self.window_s = max_cells, calls, window_s
         self.max_url_length = max_url_length
         self.report_limits = report_limits  # False: /config says 0 like SSB's test config (client must default)
         self.retry_after_s = retry_after_s
         # None: serve agg_KommSummer as the K- codes the snapshot's tables use (SSB's prefix for it)
-        self.codelists = _default_codelists(self.cubes) if codelists is None else dict(codelists)
+        self._codelists = None if codelists is None else dict(codelists)
         self.api_prefix = api_prefix.rstrip("/")
         self.violations: list[Violation] = []
         self.expect_violations = False  # a test that provokes violations on purpose sets this
@@ -185,6 +184,22 @@ class PxWebTestServer:
         self._lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+
+    def cube(self, table_id: str) -> _Cube:
+        """The (possibly modified) cube of a table; KeyError when the snapshot does not have it."""
+        with self._lock:
+            if table_id not in self._cubes:
+                if table_id not in self.snapshot.table_ids:
+                    raise KeyError(table_id)
+                self._cubes[table_id] = _load_cube(self.snapshot, table_id)
+            return self._cubes[table_id]
+
+    @property
+    def codelists(self) -> dict[str, list[str]]:
+        with self._lock:
+            if self._codelists is None:
+                self._codelists = _default_codelists([self.cube(t) for t in self.snapshot.table_ids])
+            return self._codelists
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -250,7 +265,7 @@ class PxWebTestServer:
         """SSB published new figures: a later `updated` in table info, metadata and data."""
         updated = updated or _now_iso()
         with self._lock:
-            cube = self.cubes[table_id]
+            cube = self.cube(table_id)
             cube.info["updated"] = updated
             cube.info_bytes = None
             cube.metadata["updated"] = updated
@@ -261,13 +276,13 @@ class PxWebTestServer:
     def null_values(self, table_id: str) -> None:
         """Every value null (and no status), as a broken upstream publication would look."""
         with self._lock:
-            cube = self.cubes[table_id]
+            cube = self.cube(table_id)
             cube.values[...] = np.nan
             cube.status[...] = None
 
     def rename_dimension(self, table_id: str, old: str, new: str) -> None:
         with self._lock:
-            cube = self.cubes[table_id]
+            cube = self.cube(table_id)
             cube.ids = [new if d == old else d for d in cube.ids]
             cube.dim_json[new] = cube.dim_json.pop(old)
             cube.eliminable[new] = cube.eliminable.pop(old, False)
@@ -278,7 +293,7 @@ class PxWebTestServer:
                       position: int = 1) -> None:
         """A new dimension (values repeated for each of its codes); SSB may or may not allow eliminating it."""
         with self._lock:
-            cube = self.cubes[table_id]
+            cube = self.cube(table_id)
             cube.ids.insert(position, dim_id)
             cube.codes.insert(position, list(codes))
             dim = {"label": dim_id.lower(), "category": {"index": {c: i for i, c in enumerate(codes)},
@@ -384,9 +399,10 @@ class PxWebTestServer:
             raise _Problem(404, "Not found", f"No endpoint /{'/'.join(route)}")
         table_id = route[1]
         with self._lock:
-            cube = self.cubes.get(table_id)
-            if cube is None:
-                raise _Problem(404, "Not found", f"Table {table_id} not found")
+            try:
+                cube = self.cube(table_id)
+            except KeyError:
+                raise _Problem(404, "Not found", f"Table {table_id} not found") from None
             if len(route) == 2 and method == "GET":
                 return 200, cube.info_bytes or cube.info, 0
             if route[2:] == ["metadata"] and method == "GET":

@@ -7,16 +7,26 @@ cells, calls over the rate, a URL too long), unless the test set `server.expect_
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from pipeline.catalog import SsbCatalog, ssb_catalog
 from pipeline.demo import generate_demo_snapshot
 from pipeline.paths import SHARED_DATA_DIR
 from pipeline.ssb.client import SsbClient
 from pipeline.ssb.testserver import PxWebTestServer
 
 SSB_DATA = SHARED_DATA_DIR / "ssb"
+# A few tables covering the shapes the fetcher must handle: agg_KommSummer K- codes (07459, 10540, 06944),
+# own region codes incl. pre-reform ones (12241, 01182, 09429), selection dimensions, several contents codes.
+TEST_TABLES = ("07459", "12241", "10540", "01182", "06944", "09429")
+
+
+def small_catalog() -> SsbCatalog:
+    catalog = ssb_catalog()
+    return replace(catalog, tables=tuple(t for t in catalog.tables if t.id in TEST_TABLES))
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +37,14 @@ def ssb_data() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_demo_snapshot(tmp_path_factory.mktemp("demo_snapshot"))
+    """The demo snapshot of TEST_TABLES (the generator's own output, as the lead ships it)."""
+    return generate_demo_snapshot(tmp_path_factory.mktemp("demo_snapshot"), small_catalog())
+
+
+@pytest.fixture(scope="session")
+def full_demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo snapshot of the whole catalog."""
+    return generate_demo_snapshot(tmp_path_factory.mktemp("full_demo_snapshot"))
 
 
 @pytest.fixture
