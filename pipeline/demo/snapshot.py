@@ -61,6 +61,8 @@ def _series(table: TableSpec, contents, codes: list[str], years: list[int]) -> t
             noise = rng.normal(0, demo["sd"] * 0.05, n_y)
             series = level * (1 + trend) ** (np.array(years) - last) + noise
             series = np.clip(series, demo.get("min", -np.inf), demo.get("max", np.inf))
+            if demo.get("kind") == "count":  # mean/sd/min/max are per 1,000 inhabitants
+                series = series * pop / 1000
         values[i] = np.round(series, contents.decimals)
         for j, y in enumerate(years):
             if y not in valid:
@@ -72,7 +74,7 @@ def _series(table: TableSpec, contents, codes: list[str], years: list[int]) -> t
     # national row: sum for populations, population-weighted mean otherwise
     nat = codes.index(NATIONAL)
     munis = [i for i, c in enumerate(codes) if c != NATIONAL]
-    if demo.get("kind") == "population":
+    if demo.get("kind") in ("population", "count"):
         values[nat] = np.nansum(values[munis], axis=0)
     else:
         w = np.array([pops.get(codes[i].removeprefix("K-"), ("", 0))[1] for i in munis], dtype=float)

@@ -1,6 +1,8 @@
--- Normalisation bounds per indicator, fixed from the base year's data (var base_year; the latest year
--- with data where the base year has none). worst = 2.5th percentile on the bad side; best = the
--- catalog's absolute target where one exists, else the mean of the top 5 municipalities.
+-- Normalisation bounds per indicator (DESIGN section 5), fixed from ONE year's data so every year is
+-- scored on the same scale: the base year (var base_year), or the latest year with data where the base
+-- year has none. worst = 2.5th percentile on the bad side (97.5th for lower-is-better), or the catalog's
+-- lb where one is set; best = the catalog's absolute target ub where one exists, else the mean of the
+-- five best municipalities. Stored in marts.indicators (bounds_base_year, bound_worst, bound_best).
 with catalog as (
     select * from {{ ref('indicator_catalog') }}
 ),
@@ -53,8 +55,9 @@ select
     c.indicator_id,
     b.base_year,
     s.n_values,
-    case when c.direction = 'lower' then s.p975 else s.p025 end as worst,
+    coalesce(c.lb, case when c.direction = 'lower' then s.p975 else s.p025 end) as worst,
     coalesce(c.ub, s.top5_mean) as best,
+    case when c.lb is not null then 'catalog_lb' else 'p2.5' end as worst_basis,
     case when c.ub is not null then 'target' else 'top5_mean' end as best_basis
 from catalog as c
 inner join base as b using (indicator_id)

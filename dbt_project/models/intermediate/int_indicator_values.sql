@@ -1,7 +1,22 @@
 -- Every indicator value per municipality and year, from SSB tables (via the catalog) and from the
--- current version of municipal submissions. Rates over population are computed here.
+-- current version of municipal submissions. Rates are computed here from harmonised counts:
+--   denominator 'population'              value / population 1 Jan (07459) * scale
+--   denominator 'ssb:TABLE:CONTENTS:FILTERS'  value / that series (same municipality and year) * scale
+--   no denominator                        value * scale
 with catalog as (
-    select * from {{ ref('indicator_catalog') }}
+    select
+        *,
+        case when starts_with(coalesce(denominator, ''), 'ssb:') then split_part(denominator, ':', 2) end
+            as den_table_id,
+        case when starts_with(coalesce(denominator, ''), 'ssb:') then split_part(denominator, ':', 3) end
+            as den_contents_code,
+        case when starts_with(coalesce(denominator, ''), 'ssb:') then split_part(denominator, ':', 4) end
+            as den_filters
+    from {{ ref('indicator_catalog') }}
+),
+
+series as (
+    select * from {{ ref('int_ssb__municipality_values') }}
 ),
 
 ssb as (
@@ -11,15 +26,25 @@ ssb as (
         v.year,
         case
             when c.denominator = 'population' then v.value / nullif(p.population, 0) * coalesce(c.scale, 1)
+            when c.den_table_id is not null then v.value / nullif(d.value, 0) * coalesce(c.scale, 1)
             else v.value * coalesce(c.scale, 1)
         end as value,
-        v.status,
+        case
+            when c.den_table_id is not null and v.value is not null and d.value is null
+                then coalesce(d.status, '..')
+            else v.status
+        end as status,
         'SSB ' || v.table_id || ' ' || v.contents_code
-            || case when v.filters <> '' then ' (' || v.filters || ')' else '' end as source,
+            || case when v.filters <> '' then ' (' || v.filters || ')' else '' end
+            || case
+                when c.denominator = 'population' then ' / SSB 07459 Personer1'
+                when c.den_table_id is not null then ' / SSB ' || c.den_table_id || ' ' || c.den_contents_code
+                else ''
+            end as source,
         v.snapshot_kind || ':' || v.source_file || '@' || left(v.sha256, 12) as provenance,
         v.structure_year,
         v.snapshot_kind = 'demo' as is_demo
-    from {{ ref('int_ssb__municipality_values') }} as v
+    from series as v
     inner join catalog as c
         on c.source_type = 'ssb'
         and c.table_id = v.table_id
@@ -27,6 +52,12 @@ ssb as (
         and coalesce(c.filters, '') = v.filters
     left join {{ ref('int_population') }} as p
         on p.municipality_code = v.municipality_code and p.year = v.year
+    left join series as d
+        on d.table_id = c.den_table_id
+        and d.contents_code = c.den_contents_code
+        and d.filters = coalesce(c.den_filters, '')
+        and d.municipality_code = v.municipality_code
+        and d.year = v.year
 ),
 
 submitted as (
@@ -34,7 +65,7 @@ submitted as (
         s.municipality_code,
         s.indicator_id,
         s.year,
-        s.value,
+        s.value * coalesce(c.scale, 1) as value,
         cast(null as varchar) as status,
         'submission ' || s.source_file as source,
         'submission:' || s.submission_id || '@' || left(s.content_sha256, 12) as provenance,

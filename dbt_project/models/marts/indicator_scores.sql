@@ -1,43 +1,22 @@
--- Normalised 0-100 score and dashboard rating per indicator value (DESIGN section 5).
-with v as (
-    select * from {{ ref('indicator_values') }}
-),
-
-i as (
-    select * from {{ ref('indicators') }}
-)
-
+-- Normalised 0-100 score, dashboard rating, OECD distance to target and trend per indicator value.
 select
-    v.municipality_code,
-    v.indicator_id,
-    i.goal,
-    v.year,
-    v.value,
-    v.status,
-    v.source,
-    v.provenance,
-    case
-        when v.value is null or i.bound_best is null then null
-        when i.bound_best = i.bound_worst then 100.0
-        else greatest(0.0, least(100.0, 100.0 * (v.value - i.bound_worst) / (i.bound_best - i.bound_worst)))
-    end as score,
-    case
-        when v.value is null or i.threshold_orange is null then null
-        when i.direction = 'lower' then
-            case
-                when v.value <= i.threshold_green then 'green'
-                when v.value <= i.threshold_yellow then 'yellow'
-                when v.value <= i.threshold_orange then 'orange'
-                else 'red'
-            end
-        else
-            case
-                when v.value >= i.threshold_green then 'green'
-                when v.value >= i.threshold_yellow then 'yellow'
-                when v.value >= i.threshold_orange then 'orange'
-                else 'red'
-            end
-    end as rating,
-    v.is_demo
-from v
-inner join i using (indicator_id)
+    s.municipality_code,
+    s.indicator_id,
+    s.goal,
+    s.year,
+    s.value,
+    s.status,
+    s.source,
+    s.provenance,
+    round(s.score, 4) as score,
+    s.rating,
+    s.is_demo,
+    round(100 - s.score, 4) as distance_to_target,
+    s.trend,
+    s.trend_start_year,
+    s.annual_change,
+    s.needed_annual_change,
+    s.in_index,
+    s.structure_year
+from {{ ref('int_scoring_indicator_scores') }} as s
+inner join {{ ref('municipalities') }} as m using (municipality_code)

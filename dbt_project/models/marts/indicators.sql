@@ -1,4 +1,4 @@
--- The indicator catalog with the stored normalisation bounds and rating thresholds.
+-- The indicator catalog with the stored normalisation bounds, rating thresholds and source definition.
 select
     c.indicator_id,
     c.name_nb,
@@ -10,6 +10,7 @@ select
     c.source_type,
     case
         when c.source_type = 'ssb' then 'SSB ' || c.table_id || ' ' || c.contents_code
+            || case when coalesce(c.filters, '') <> '' then ' (' || c.filters || ')' else '' end
         else 'submission ' || coalesce(c.u4ssc_code, c.indicator_id)
     end as source,
     c.u4ssc_code,
@@ -19,6 +20,16 @@ select
     b.best_basis,
     c.green as threshold_green,
     c.yellow as threshold_yellow,
-    c.orange as threshold_orange
+    c.orange as threshold_orange,
+    c.table_id,
+    c.contents_code,
+    nullif(c.filters, '') as filters,
+    nullif(c.numerator, '') as numerator,
+    nullif(c.denominator, '') as denominator,
+    cast(coalesce(c.scale, 1) as double) as scale,
+    b.worst_basis,
+    cast(c.u4ssc_benchmark as double) as u4ssc_benchmark,
+    cast(c.in_index as boolean) as in_index,
+    c.vocabulary
 from {{ ref('indicator_catalog') }} as c
 left join {{ ref('int_indicator_bounds') }} as b using (indicator_id)

@@ -1,0 +1,95 @@
+-- Goal-level scoring per municipality, goal and year over the goal's index indicators (catalog in_index):
+--   score  = mean of the indicator scores; none when under half of the goal's indicators have a score.
+--   rating = the average of the goal's two worst indicator ratings (red=1 .. green=4): green only if both
+--            are green (4), red only if both are red (1), yellow for 3-3.5, orange for 1.5-2.5. A goal
+--            with one rated indicator takes that indicator's rating.
+--   trend  = mean of indicator trends (decreasing=1, stagnating=2, moderately improving=3, on track=4),
+--            rounded to the nearest class.
+with ind as (
+    select * from {{ ref('int_scoring_indicator_scores') }} where in_index
+),
+
+totals as (
+    select cast(goal as integer) as goal, count(*) as indicators_total
+    from {{ ref('indicator_catalog') }}
+    where in_index
+    group by goal
+),
+
+years as (
+    select distinct year from {{ ref('int_indicator_values') }}
+),
+
+grid as (
+    select m.municipality_code, cast(g.goal as integer) as goal, y.year
+    from {{ ref('municipalities_2024') }} as m
+    cross join {{ ref('sdg_goals') }} as g
+    cross join years as y
+),
+
+rated as (
+    select
+        municipality_code,
+        goal,
+        year,
+        case rating when 'green' then 4 when 'yellow' then 3 when 'orange' then 2 when 'red' then 1 end as points,
+        row_number() over (
+            partition by municipality_code, goal, year
+            order by case rating when 'green' then 4 when 'yellow' then 3 when 'orange' then 2 when 'red' then 1 end,
+                indicator_id
+        ) as worst_rank
+    from ind
+    where rating is not null
+),
+
+two_worst as (
+    select municipality_code, goal, year, avg(points) as rating_points
+    from rated
+    where worst_rank <= 2
+    group by municipality_code, goal, year
+),
+
+agg as (
+    select
+        municipality_code,
+        goal,
+        year,
+        avg(score) as mean_score,
+        count(score) as indicators_used,
+        avg(case trend
+            when 'on track' then 4 when 'moderately improving' then 3 when 'stagnating' then 2
+            when 'decreasing' then 1 end) as trend_points,
+        count(trend) as indicators_with_trend
+    from ind
+    group by municipality_code, goal, year
+)
+
+select
+    grid.municipality_code,
+    grid.goal,
+    grid.year,
+    case
+        when coalesce(a.indicators_used, 0) > 0 and a.indicators_used * 2 >= t.indicators_total
+            then a.mean_score
+    end as score,
+    case
+        when w.rating_points is null then null
+        when w.rating_points >= 4 then 'green'
+        when w.rating_points >= 3 then 'yellow'
+        when w.rating_points > 1 then 'orange'
+        else 'red'
+    end as rating,
+    case
+        when a.trend_points is null then null
+        when a.trend_points >= 3.5 then 'on track'
+        when a.trend_points >= 2.5 then 'moderately improving'
+        when a.trend_points >= 1.5 then 'stagnating'
+        else 'decreasing'
+    end as trend,
+    cast(coalesce(a.indicators_used, 0) as integer) as indicators_used,
+    cast(coalesce(t.indicators_total, 0) as integer) as indicators_total,
+    cast(coalesce(a.indicators_with_trend, 0) as integer) as indicators_with_trend
+from grid
+left join agg as a using (municipality_code, goal, year)
+left join two_worst as w using (municipality_code, goal, year)
+left join totals as t using (goal)

@@ -1,0 +1,114 @@
+-- Score, rating and trend per municipality, indicator and year (DESIGN section 5).
+--   score  = 100 * (x - worst) / (best - worst), clipped to [0, 100]; the formula serves both directions
+--            because worst/best are already on the bad/good side. Degenerate bounds (best = worst, or a
+--            target on the bad side of the worst bound): 100 when x reaches best, else 0.
+--   rating = green / yellow / orange / red from the catalog thresholds, in the indicator's direction.
+--   trend  = linear annual change over the last 5 years (from the earliest year with a value in
+--            [t-5, t-2]) against the annual change needed to reach the green threshold by 2030.
+with v as (
+    select * from {{ ref('int_indicator_values') }}
+),
+
+c as (
+    select
+        c.*,
+        case when c.direction = 'lower' then -1.0 else 1.0 end as sign,
+        b.worst,
+        b.best
+    from {{ ref('indicator_catalog') }} as c
+    left join {{ ref('int_indicator_bounds') }} as b using (indicator_id)
+),
+
+scored as (
+    select
+        v.municipality_code,
+        v.indicator_id,
+        c.goal,
+        v.year,
+        v.value,
+        v.status,
+        v.source,
+        v.provenance,
+        v.structure_year,
+        v.is_demo,
+        c.in_index,
+        c.sign,
+        c.green,
+        case
+            when v.value is null or c.best is null or c.worst is null then null
+            when c.sign * (c.best - c.worst) <= 0 then
+                case when c.sign * (v.value - c.best) >= 0 then 100.0 else 0.0 end
+            else greatest(0.0, least(100.0, 100.0 * (v.value - c.worst) / (c.best - c.worst)))
+        end as score,
+        case
+            when v.value is null or c.green is null or c.yellow is null or c.orange is null then null
+            when c.sign * (v.value - c.green) >= 0 then 'green'
+            when c.sign * (v.value - c.yellow) >= 0 then 'yellow'
+            when c.sign * (v.value - c.orange) >= 0 then 'orange'
+            else 'red'
+        end as rating
+    from v
+    inner join c using (indicator_id)
+),
+
+trend_base as (
+    -- the start of the trend window: earliest year with a value in [t-5, t-2]
+    select
+        t.municipality_code,
+        t.indicator_id,
+        t.year,
+        arg_min(b.value, b.year) as start_value,
+        min(b.year) as start_year
+    from scored as t
+    inner join scored as b
+        on b.municipality_code = t.municipality_code
+        and b.indicator_id = t.indicator_id
+        and b.year between t.year - 5 and t.year - 2
+        and b.value is not null
+    where t.value is not null
+    group by t.municipality_code, t.indicator_id, t.year
+),
+
+trended as (
+    select
+        s.*,
+        tb.start_year as trend_start_year,
+        -- annual change in the good direction (positive = improving)
+        s.sign * (s.value - tb.start_value) / (s.year - tb.start_year) as annual_change,
+        case
+            when s.green is not null and tb.start_year is not null and tb.start_year < 2030
+                then s.sign * (s.green - tb.start_value) / (2030 - tb.start_year)
+        end as needed_annual_change,
+        tb.start_value
+    from scored as s
+    left join trend_base as tb using (municipality_code, indicator_id, year)
+)
+
+select
+    municipality_code,
+    indicator_id,
+    goal,
+    year,
+    value,
+    status,
+    source,
+    provenance,
+    structure_year,
+    is_demo,
+    in_index,
+    score,
+    rating,
+    trend_start_year,
+    annual_change,
+    needed_annual_change,
+    case
+        when annual_change is null or needed_annual_change is null then null
+        -- already at green at the start of the window: on track while it stays there
+        when needed_annual_change <= 0 then
+            case when sign * (value - green) >= 0 then 'on track' else 'decreasing' end
+        when annual_change >= needed_annual_change then 'on track'
+        when annual_change > 0.5 * needed_annual_change then 'moderately improving'
+        when annual_change >= 0 then 'stagnating'
+        else 'decreasing'
+    end as trend
+from trended
