@@ -8,7 +8,7 @@ from pipeline.paths import home
 from pipeline.publish import publish_marts, remove_stale_publishing_files
 
 PUBLISHED_MARTS = ["municipalities", "goals", "indicators", "indicator_values", "indicator_scores",
-                   "goal_scores", "sdg_index"]
+                   "goal_scores", "sdg_index", "county_goal_scores", "u4ssc_kpis", "goal_coverage"]
 
 
 @dg.asset(
