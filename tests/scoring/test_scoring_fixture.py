@@ -1,0 +1,316 @@
+"""The scoring marts on a tiny hand-made fixture, checked against numbers worked out by hand.
+
+The real dbt project (models, macros, KLASS seeds) is copied to a temp dir; only three seeds are replaced
+(indicator catalog, municipalities, counties) and the raw tables are written into a fresh build database.
+One `dbt build` per module runs every model and every dbt test on it.
+
+Fixture: five municipalities whose codes never changed (so harmonisation is the identity), years 2019-2024,
+base year 2022 (the project default).
+
+    code  population size class  county
+    0301      60 000      6        03
+    1101      15 000      4        11
+    1106      40 000      5        11
+    1111       3 000      2        11
+    1112       3 500      2        11
+
+Indicators (goal, direction, bounds, thresholds green/yellow/orange):
+    hi_pct     goal 1, higher; ub 100 (target), worst = p2.5 of 2022; 80/60/40
+    lo_rate    goal 1, lower; count per 1,000 inhabitants (07459); ub 0, worst = p97.5 of 2022; 5/12/15;
+               U4SSC benchmark 5; only 2022 and 2024 reported (missing years)
+    all_equal  goal 2, higher; 50 everywhere every year, no ub -> degenerate bounds; 60/50/40
+    no_data    goal 2, higher; the table has only missing values ('..')
+    one_ind    goal 3, lower; the goal's only indicator; lb 100 and ub 0 pinned; values beyond both bounds
+    sub_kpi    goal 1, submission KPI, not in the index; U4SSC benchmark 80; two versions for 1112
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline.catalog import INDICATORS_FILE
+from pipeline.paths import DBT_PROJECT_DIR, Home
+from pipeline.raw_tables import SSB_COLUMNS, SUBMISSION_COLUMNS
+
+MUNIS = {"0301": ("Oslo", "03", 60000), "1101": ("Eigersund", "11", 15000), "1106": ("Haugesund", "11", 40000),
+         "1111": ("Sokndal", "11", 3000), "1112": ("Lund", "11", 3500)}
+A, B, C, D, E = MUNIS
+YEARS = range(2019, 2025)
+
+CATALOG = [
+    # indicator_id, goal, direction, source_type, table_id, contents, denominator, scale, u4ssc, lb, ub, g, y, o,
+    # benchmark, in_index
+    ("hi_pct", 1, "higher", "ssb", "90001", "Andel", "", 1, "", "", 100, 80, 60, 40, "", "true"),
+    ("lo_rate", 1, "lower", "ssb", "90002", "Antall", "population", 1000, "SC: SH: SA: 8C", "", 0, 5, 12, 15, 5,
+     "true"),
+    ("all_equal", 2, "higher", "ssb", "90003", "Likt", "", 1, "", "", "", 60, 50, 40, "", "true"),
+    ("no_data", 2, "higher", "ssb", "90004", "Tomt", "", 1, "", "", "", 60, 50, 40, "", "true"),
+    ("one_ind", 3, "lower", "ssb", "90005", "Enkelt", "", 1, "", 100, 0, 20, 40, 60, "", "true"),
+    ("sub_kpi", 1, "higher", "submission", "", "", "", 1, "EC: ICT: ICT: 1C", "", 100, 80, 60, 40, 80, "false"),
+]
+
+HI_PCT = {A: [None, 10, 15, 20, 25, 30], B: [50, 48, 46, 40, 42, 40], C: [40, 45, 50, 60, 60, 60],
+          D: [72, 75, 78, 80, 76, 73], E: [100] * 6}
+LO_COUNT = {A: 600, B: 300, C: 400, D: 12, E: 0}  # 2022 and 2024; rates 10, 20, 10, 4, 0 per 1,000
+ONE_IND = {A: 150, B: -10, C: 25, D: None, E: 50}  # every year
+SUBMISSIONS = [  # (submission, municipality, value, received_at)
+    ("s1", A, 20.0, "2025-01-01"), ("s2", B, 40.0, "2025-01-01"), ("s3", C, 64.0, "2025-01-01"),
+    ("s4", D, 76.0, "2025-01-01"), ("s5", E, 10.0, "2025-01-01"), ("s6", E, 90.0, "2025-02-01"),
+]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _ssb_rows() -> list[dict]:
+    rows: list[dict] = []
+
+    def add(table: str, contents: str, code: str, year: int, value: float | None, status: str | None = None) -> None:
+        rows.append({"table_id": table, "region": code, "contents_code": contents, "filters": "", "period": str(year),
+                     "year": year, "value": value, "status": status if value is not None else (status or ".."),
+                     "source_file": f"tables/{table}/data-000.json", "sha256": "f" * 64, "snapshot_kind": "fixture"})
+
+    for code, (_, _, pop) in MUNIS.items():
+        for i, year in enumerate(YEARS):
+            add("07459", "Personer1", code, year, pop)
+            add("90001", "Andel", code, year, HI_PCT[code][i])
+            add("90003", "Likt", code, year, 50.0)
+            add("90004", "Tomt", code, year, None)
+            add("90005", "Enkelt", code, year, ONE_IND[code])
+            if year in (2022, 2024):
+                add("90002", "Antall", code, year, LO_COUNT[code], "-" if LO_COUNT[code] == 0 else None)
+    return rows
+
+
+def _submission_frame() -> pd.DataFrame:
+    frame = pd.DataFrame([{
+        "submission_id": sid, "municipality_code": code, "indicator_id": "sub_kpi", "year": 2024, "value": value,
+        "unit": "prosent", "comment": "", "source_file": f"{code}_kpi.csv", "row_number": 2,
+        "content_sha256": "e" * 64, "received_at": pd.Timestamp(received, tz="UTC"),
+    } for sid, code, value, received in SUBMISSIONS])
+    return frame[list(SUBMISSION_COLUMNS)].astype(SUBMISSION_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    root = tmp_path_factory.mktemp("scoring")
+    project = root / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    seeds = project / "seeds"
+    header = INDICATORS_FILE.read_text(encoding="utf-8").splitlines()[0].split(",")  # the real catalog's columns
+    assert header[-4:] == ["numerator", "u4ssc_benchmark", "in_index", "vocabulary"]
+    _write_csv(seeds / "indicator_catalog.csv", header, [
+        (i, f"{i} nb", f"{i} en", g, f"{g}.1", "prosent", d, st, t, c, "", den, sc, u, lb, ub, gr, ye, orr,
+         "teller" if den else "", bm, inx, "fixture")
+        for i, g, d, st, t, c, den, sc, u, lb, ub, gr, ye, orr, bm, inx in CATALOG])
+    _write_csv(seeds / "municipalities_2024.csv", ["municipality_code", "municipality_name", "county_code",
+                                                   "population_2024"],
+               [(code, name, county, pop) for code, (name, county, pop) in MUNIS.items()])
+    _write_csv(seeds / "counties_2024.csv", ["county_code", "county_name"], [("03", "Oslo"), ("11", "Rogaland")])
+
+    home = Home(root / "home").ensure()
+    con = duckdb.connect(str(home.build_db))
+    con.execute("create schema raw")
+    ssb = pd.DataFrame(_ssb_rows())[SSB_COLUMNS]
+    subs = _submission_frame()
+    con.register("ssb_df", ssb)
+    con.execute("create table raw.ssb_observations as select * from ssb_df")
+    con.register("subs_df", subs)
+    con.execute("create table raw.submission_values as select * from subs_df")
+    con.close()
+
+    env = os.environ | {"KOMMUNE_SDG_HOME": str(home.root)}
+    dbt = Path(sys.executable).with_name("dbt")
+    proc = subprocess.run(
+        [str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project),
+         "--exclude", "assert_every_goal_has_indicators"],  # the fixture has goals without indicators
+        env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    yield con
+    con.close()
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, *params) -> tuple:
+    rows = con.execute(sql, list(params)).fetchall()
+    assert len(rows) == 1, (sql, rows)
+    return rows[0]
+
+
+def score(con, muni: str, ind: str, year: int = 2024) -> tuple:
+    return one(con, "select score, rating, trend from marts.indicator_scores "
+                    "where municipality_code = ? and indicator_id = ? and year = ?", muni, ind, year)
+
+
+def test_bounds_fixed_from_base_year(marts) -> None:
+    rows = {r[0]: r[1:] for r in marts.execute(
+        "select indicator_id, bounds_base_year, bound_worst, bound_best, best_basis, worst_basis "
+        "from marts.indicators").fetchall()}
+    # hi_pct 2022 values 20, 40, 60, 80, 100: p2.5 at position 0.025 * 4 = 0.1 -> 20 + 0.1 * 20 = 22
+    assert rows["hi_pct"][0] == 2022
+    assert rows["hi_pct"][1] == pytest.approx(22.0)
+    assert rows["hi_pct"][2:] == (100.0, "target", "p2.5")
+    # lo_rate 2022 rates 10, 20, 10, 4, 0 per 1,000: sorted 0, 4, 10, 10, 20; p97.5 at 3.9 -> 10 + 0.9 * 10 = 19
+    assert rows["lo_rate"][1] == pytest.approx(19.0)
+    assert rows["lo_rate"][2] == 0.0
+    # all values equal: worst = best = 50 (mean of the top five)
+    assert rows["all_equal"][1:4] == (50.0, 50.0, "top5_mean")
+    # catalog-pinned bounds
+    assert rows["one_ind"][1:3] == (100.0, 0.0) and rows["one_ind"][4] == "catalog_lb"
+    # no data: no bounds
+    assert rows["no_data"][:3] == (None, None, None)
+
+
+def test_rates_from_counts_and_population(marts) -> None:
+    vals = dict(marts.execute("select municipality_code, value from marts.indicator_values "
+                              "where indicator_id = 'lo_rate' and year = 2024").fetchall())
+    assert vals == pytest.approx({A: 600 / 60, B: 300 / 15, C: 400 / 40, D: 12 / 3, E: 0.0})
+    src, status = one(marts, "select source, status from marts.indicator_values where indicator_id = 'lo_rate' "
+                             "and municipality_code = ? and year = 2024", E)
+    assert "90002" in src and "07459" in src and status == "-"
+
+
+def test_indicator_scores_ratings_and_trends(marts) -> None:
+    # hi_pct 2024 on bounds 22..100; trends from the earliest year in 2019-2022 against green 80 by 2030
+    s, r, t = score(marts, A, "hi_pct")  # 30; start 2020 (2019 missing): +5/yr vs (80-10)/10 = 7 needed
+    assert s == pytest.approx(100 * 8 / 78, abs=1e-3) and r == "red" and t == "moderately improving"
+    s, r, t = score(marts, B, "hi_pct")  # 40; from 50 in 2019: -2/yr
+    assert s == pytest.approx(100 * 18 / 78, abs=1e-3) and r == "orange" and t == "decreasing"
+    s, r, t = score(marts, C, "hi_pct")  # 60; +4/yr vs 40/11 = 3.64 needed
+    assert s == pytest.approx(100 * 38 / 78, abs=1e-3) and r == "yellow" and t == "on track"
+    s, r, t = score(marts, D, "hi_pct")  # 73; +0.2/yr vs 8/11 = 0.73 needed (27%)
+    assert s == pytest.approx(100 * 51 / 78, abs=1e-3) and r == "yellow" and t == "stagnating"
+    s, r, t = score(marts, E, "hi_pct")  # 100 = target; green since 2019
+    assert s == 100.0 and r == "green" and t == "on track"
+
+
+def test_lower_is_better_beyond_bounds_and_missing_years(marts) -> None:
+    # lo_rate on bounds 19 (worst) .. 0 (best); only 2022 and 2024 reported -> trend over 2 years, no change
+    s, r, t = score(marts, A, "lo_rate")  # 10 per 1,000
+    assert s == pytest.approx(100 * (10 - 19) / (0 - 19), abs=1e-3) and r == "yellow" and t == "stagnating"
+    s, r, _ = score(marts, B, "lo_rate")  # 20: beyond the worst bound -> 0
+    assert s == 0.0 and r == "red"
+    s, r, t = score(marts, D, "lo_rate")  # 4, below the green threshold 5 since 2022
+    assert s == pytest.approx(100 * 15 / 19, abs=1e-3) and r == "green" and t == "on track"
+    assert not marts.execute("select 1 from marts.indicator_scores where indicator_id = 'lo_rate' and year = 2023"
+                             ).fetchall()
+    # one_ind: pinned 100 (worst) .. 0 (best)
+    assert score(marts, A, "one_ind")[:2] == (0.0, "red")  # 150, beyond worst
+    assert score(marts, B, "one_ind")[:2] == (100.0, "green")  # -10, beyond best
+    assert score(marts, C, "one_ind")[:2] == (75.0, "yellow")
+    assert score(marts, E, "one_ind")[:2] == (50.0, "orange")
+    assert score(marts, D, "one_ind")[:2] == (None, None)  # missing value
+    # all values equal: everyone reaches the best bound
+    assert {r[0] for r in marts.execute("select score from marts.indicator_scores "
+                                        "where indicator_id = 'all_equal'").fetchall()} == {100.0}
+    # indicator with no data: rows exist, no scores
+    assert one(marts, "select count(*), count(score) from marts.indicator_scores "
+                      "where indicator_id = 'no_data'") == (30, 0)
+
+
+def _goal(marts, muni: str, goal: int, year: int = 2024) -> tuple:
+    return one(marts, "select score, rating, trend, indicators_used, indicators_total, distance_to_target "
+                      "from marts.goal_scores where municipality_code = ? and goal = ? and year = ?", muni, goal, year)
+
+
+def test_goal_scores(marts) -> None:
+    hi = {A: 100 * 8 / 78, B: 100 * 18 / 78, C: 100 * 38 / 78, D: 100 * 51 / 78, E: 100.0}
+    lo = {A: 100 * 9 / 19, B: 0.0, C: 100 * 9 / 19, D: 100 * 15 / 19, E: 100.0}
+    expected_rating = {A: "orange",  # red + yellow -> (1 + 3) / 2 = 2
+                       B: "orange",  # orange + red -> 1.5: red only if both are red
+                       C: "yellow", D: "yellow",  # yellow + green -> 3.5: green only if both are green
+                       E: "green"}
+    expected_trend = {A: "moderately improving",  # (3 + 2) / 2 = 2.5
+                      B: "stagnating",  # (1 + 2) / 2 = 1.5
+                      C: "moderately improving", D: "moderately improving", E: "on track"}
+    for m in MUNIS:
+        s, r, t, used, total, dist = _goal(marts, m, 1)
+        assert s == pytest.approx((hi[m] + lo[m]) / 2, abs=0.006), m
+        assert dist == pytest.approx(100 - s, abs=0.011)
+        assert (r, t, used, total) == (expected_rating[m], expected_trend[m], 2, 2), m  # sub_kpi not in the index
+    # goal 2: all_equal (100) + no_data (none): 1 of 2 reported = half -> scored
+    # all_equal is 50 every year against green 60: no change where 10/11 a year is needed -> stagnating
+    assert _goal(marts, A, 2)[:5] == (100.0, "yellow", "stagnating", 1, 2)
+    # goal 3 has one indicator: the goal score is that indicator's score; none where it is missing
+    assert _goal(marts, C, 3)[:2] == (75.0, "yellow")
+    assert _goal(marts, A, 3)[:2] == (0.0, "red")
+    assert _goal(marts, D, 3)[:5] == (None, None, None, 0, 1)
+    # goals without indicators: a row, no score
+    assert _goal(marts, A, 17)[:5] == (None, None, None, 0, 0)
+    # lo_rate missing in 2023: goal 1 has 1 of 2 -> still scored (half), on hi_pct alone
+    s2023 = _goal(marts, B, 1, 2023)
+    assert s2023[0] == pytest.approx(100 * 20 / 78, abs=0.006) and s2023[3] == 1
+
+
+def test_index_ranks_and_peer_groups(marts) -> None:
+    goal1 = {A: (100 * 8 / 78 + 100 * 9 / 19) / 2, B: (100 * 18 / 78 + 0) / 2,
+             C: (100 * 38 / 78 + 100 * 9 / 19) / 2, E: 100.0}
+    expected = {A: (goal1[A] + 100 + 0) / 3, B: (goal1[B] + 100 + 100) / 3, C: (goal1[C] + 100 + 75) / 3,
+                E: (100 + 100 + 50) / 3}
+    rows = {r[0]: r[1:] for r in marts.execute(
+        "select municipality_code, score, rank, peer_group, peer_rank, indicators_used, indicators_total "
+        "from marts.sdg_index where year = 2024").fetchall()}
+    for m, value in expected.items():
+        assert rows[m][0] == pytest.approx(value, abs=0.011), m
+    # 1111 misses one_ind and no_data: 3 of 5 index indicators (40% missing > 20%) -> no index
+    assert rows[D][0] is None and rows[D][4:] == (3, 5)
+    # national rank: E 83.33, C 74.35, B 70.51, A 42.94
+    assert {m: rows[m][1] for m in MUNIS} == {E: 1, C: 2, B: 3, A: 4, D: None}
+    # size classes: 60 000 -> 6, 15 000 -> 4, 40 000 -> 5, 3 000 and 3 500 -> 2
+    assert {m: rows[m][2] for m in MUNIS} == {A: 6, B: 4, C: 5, D: 2, E: 2}
+    assert rows[E][3] == 1 and rows[D][3] is None
+    goal_rank = dict(marts.execute("select municipality_code, rank from marts.goal_scores "
+                                   "where goal = 3 and year = 2024").fetchall())
+    assert goal_rank == {B: 1, C: 2, E: 3, A: 4, D: None}
+
+
+def test_county_rollup_population_weighted(marts) -> None:
+    g1 = {B: (100 * 18 / 78) / 2, C: (100 * 38 / 78 + 100 * 9 / 19) / 2, D: (100 * 51 / 78 + 100 * 15 / 19) / 2,
+          E: 100.0}
+    pop = {B: 15000, C: 40000, D: 3000, E: 3500}
+    s, scored, total, share = one(marts, "select score, municipalities_scored, municipalities_total, "
+                                         "population_share_scored from marts.county_goal_scores "
+                                         "where county_code = '11' and goal = 1 and year = 2024")
+    assert s == pytest.approx(sum(g1[m] * pop[m] for m in pop) / sum(pop.values()), abs=0.006)
+    assert (scored, total, share) == (4, 4, 1.0)
+    # goal 3: 1111 (3 000 of 61 500) has no score -> weighted over the other three
+    s3, scored3, _, share3 = one(marts, "select score, municipalities_scored, municipalities_total, "
+                                        "population_share_scored from marts.county_goal_scores "
+                                        "where county_code = '11' and goal = 3 and year = 2024")
+    assert s3 == pytest.approx((100 * 15000 + 75 * 40000 + 50 * 3500) / 58500, abs=0.006)
+    assert scored3 == 3 and share3 == pytest.approx(58500 / 61500, abs=1e-4)
+
+
+def test_u4ssc_points(marts) -> None:
+    pts = {(r[0], r[1]): r[2:] for r in marts.execute(
+        "select municipality_code, indicator_id, share_of_benchmark, points from marts.u4ssc_kpis "
+        "where year = 2024").fetchall()}
+    # sub_kpi (higher, benchmark 80): 20 -> 25% = 1; 40 -> 50% = 2; 64 -> 80% = 3; 76 -> 95% = 4;
+    # 1112: the later submission (90, 112.5%) replaces the first (10)
+    assert {m: pts[(m, "sub_kpi")][1] for m in MUNIS} == {A: 1, B: 2, C: 3, D: 4, E: 4}
+    assert pts[(E, "sub_kpi")][0] == pytest.approx(90 / 80)
+    # lo_rate (lower, benchmark 5 per 1,000): 10 -> 5/10 = 50% = 2; 20 -> 25% = 1; 4 -> 125% = 4; 0 -> 4
+    assert {m: pts[(m, "lo_rate")][1] for m in MUNIS} == {A: 2, B: 1, C: 2, D: 4, E: 4}
+
+
+def test_goal_coverage(marts) -> None:
+    rows = {r[0]: r[1:] for r in marts.execute(
+        "select goal, indicators_total, indicators_reported, value_coverage, municipalities_scored "
+        "from marts.goal_coverage where year = 2024").fetchall()}
+    assert rows[1] == (2, 2, 1.0, 5)
+    assert rows[2] == (2, 1, 0.5, 5)  # no_data never reported
+    assert rows[3] == (1, 1, 0.8, 4)  # 1111 missing
+    assert rows[17] == (0, 0, None, 0)
