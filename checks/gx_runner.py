@@ -98,7 +98,11 @@ def validate(suite_name: str, frame: pd.DataFrame, expectations: list[Any]) -> S
         column = cfg.kwargs.get("column")
         examples: list[Any] = list(res.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]
         detail = ""
-        if "observed_value" in res:
+        if res.get("missing_count"):
+            missing = [str(m) for m in res.get("partial_missing_list") or []]
+            detail = f"missing {res['missing_count']}: {', '.join(missing[:MAX_EXAMPLES])}"
+            examples = examples or missing[:MAX_EXAMPLES]
+        elif res.get("observed_value") is not None:
             observed = res["observed_value"]
             if isinstance(observed, list):
                 expected = cfg.kwargs.get("value_set") or cfg.kwargs.get("column_list") or []

@@ -37,10 +37,11 @@ def _read(sql: str) -> pd.DataFrame:
         return con.execute(sql).df()
 
 
-def _suite_result(name: str, key: dg.AssetKey, run: SuiteRun, ok_text: str) -> dg.AssetCheckResult:
+def _suite_result(name: str, key: dg.AssetKey, run: SuiteRun, ok_text: str,
+                  severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR) -> dg.AssetCheckResult:
     lines = [f.text() for f in run.findings]
     return dg.AssetCheckResult(
-        check_name=name, asset_key=key, passed=run.passed, severity=dg.AssetCheckSeverity.ERROR,
+        check_name=name, asset_key=key, passed=run.passed, severity=severity,
         description=ok_text if run.passed else "; ".join(lines[:5]) + (" ..." if len(lines) > 5 else ""),
         metadata={
             "expectations_evaluated": dg.MetadataValue.int(run.evaluated),
@@ -90,14 +91,22 @@ def ssb_quality_suites(context: AssetCheckExecutionContext) -> Iterator[dg.Asset
     write_json_atomic(stats_path(h, context.run.run_id), {"run_id": context.run.run_id, "tables": stats})
 
 
-@dg.asset_check(asset=SUBMISSION_VALUES, blocking=True, name="gx_submissions",
-                description="GX suite on every accepted submission row: known municipality and indicator, "
-                            "year, value present and in the unit's range, unique keys, provenance.")
-def gx_submissions() -> dg.AssetCheckResult:
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec("gx_submissions", asset=SUBMISSION_VALUES, blocking=True,
+                             description="GX suite on every accepted submission row: columns, known municipality "
+                                         "and indicator, year, value present, unique keys, provenance."),
+           dg.AssetCheckSpec("gx_submissions_plausible", asset=SUBMISSION_VALUES, blocking=True,
+                             description="Submitted values within the usual range of their unit (WARN only: a "
+                                         "value can be real and unusual; the marts' tests are the hard limit).")],
+    name="submission_quality_suites")
+def submission_quality_suites() -> Iterator[dg.AssetCheckResult]:
     frame = _read("select * from raw.submission_values")
-    run = run_submission_suite(frame, list(municipalities_2024()))
-    return _suite_result("gx_submissions", SUBMISSION_VALUES, run,
-                         f"{run.evaluated} expectations passed on {len(frame):,} rows")
+    structural, plausible = run_submission_suite(frame, list(municipalities_2024()))
+    yield _suite_result("gx_submissions", SUBMISSION_VALUES, structural,
+                        f"{structural.evaluated} expectations passed on {len(frame):,} rows")
+    yield _suite_result("gx_submissions_plausible", SUBMISSION_VALUES, plausible,
+                        f"{plausible.evaluated} expectations passed on {len(frame):,} rows",
+                        severity=dg.AssetCheckSeverity.WARN)
 
 
-QUALITY_CHECKS = [ssb_quality_suites, gx_submissions]
+QUALITY_CHECKS = [ssb_quality_suites, submission_quality_suites]

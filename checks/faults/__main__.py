@@ -1,0 +1,72 @@
+"""`python -m checks.faults [--only NAME ...] [--out docs/reliability.md]`: run every fault scenario in a
+fresh KOMMUNE_SDG_HOME and write the reliability table. Takes several minutes (real refreshes)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.paths import REPO_ROOT
+
+HEADER = """# Reliability: faults tried and what happened
+
+Produced by `.venv/bin/python -m checks.faults` (rerun it to refresh this file; about {minutes} minutes
+on this machine). Each scenario runs against a fresh KOMMUNE_SDG_HOME whose warehouse was published by a
+clean demo refresh; "published unchanged" compares the warehouse file's sha256 before and after the fault.
+Snapshot faults replay a broken snapshot directory through the real `nightly_refresh` job; SSB faults run
+the real fetcher and client against the local PxWebApi v2 test server (`pipeline/ssb/testserver.py`) with
+the fault injected; a failed fetch writes no manifest, so no refresh can read it. The four-reader test and
+the checks behind each row: `tests/faults/`, `tests/quality/`. Generated {when}.
+
+| scenario | fault | expected | result | published unchanged | reason / observation | ok | s |
+|---|---|---|---|---|---|---|---|
+"""
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from checks.faults.lab import Lab  # noqa: PLC0415
+    from checks.faults.scenarios import ALL_FAULTS  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m checks.faults")
+    parser.add_argument("--only", nargs="*", help="scenario names (default: all)")
+    parser.add_argument("--out", default=str(REPO_ROOT / "docs" / "reliability.md"))
+    args = parser.parse_args(argv)
+    names = args.only or list(ALL_FAULTS)
+    t0 = time.monotonic()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ksdg_faults_") as tmp:
+        lab = Lab(Path(tmp) / "home")
+        print("baseline demo refresh ...", flush=True)
+        lab.ensure_published()
+        for name in names:
+            print(f"{name} ...", flush=True)
+            work = Path(tmp) / "work"
+            work.mkdir(exist_ok=True)
+            try:
+                o = ALL_FAULTS[name](lab, work)
+            except Exception as exc:  # noqa: BLE001 - a crashing scenario is a row in the table, not the end
+                rows.append(f"| {name} | | | crashed | | {_cell(repr(exc))[:300]} | NO | |")
+                print(f"  crashed: {exc!r}", flush=True)
+                continue
+            print(f"  {o.result} ({'ok' if o.ok else 'NOT OK'}): {o.reason[:160]}", flush=True)
+            unchanged = {True: "yes", False: "NO", None: "n/a"}[o.published_unchanged]
+            reason = o.reason + (f" ({o.notes})" if o.notes else "")
+            rows.append(f"| {name} | {_cell(o.fault)} | {o.expected} | {o.result} | {unchanged} | "
+                        f"{_cell(reason)[:420]} | {'yes' if o.ok else 'NO'} | {o.seconds:.0f} |")
+    minutes = max(1, round((time.monotonic() - t0) / 60))
+    text = HEADER.format(minutes=minutes, when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")) + "\n".join(rows)
+    Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0 if all("| yes |" in r for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
