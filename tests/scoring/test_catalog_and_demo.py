@@ -1,0 +1,104 @@
+"""The indicator catalog's shape, and the scoring marts on the full demo refresh (one refresh per module)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import duckdb
+import pytest
+
+from pipeline.catalog import load_indicators, ssb_catalog
+from pipeline.paths import Home
+from pipeline.refresh import RefreshSummary, run_refresh
+
+NEW_MARTS = {"county_goal_scores", "u4ssc_kpis", "goal_coverage"}
+
+
+def test_catalog_covers_every_goal_and_its_tables_are_fetched() -> None:
+    rows = load_indicators()
+    assert len(rows) >= 60
+    assert len({r["indicator_id"] for r in rows}) == len(rows)
+    per_goal = Counter(int(r["goal"]) for r in rows)
+    assert set(per_goal) == set(range(1, 18)) and min(per_goal.values()) >= 2
+    index_per_goal = Counter(int(r["goal"]) for r in rows if r["in_index"] == "true")
+    assert set(index_per_goal) == set(range(1, 18))
+    catalog = ssb_catalog()
+    for r in rows:
+        assert r["direction"] in ("higher", "lower"), r["indicator_id"]
+        g, y, o = float(r["green"]), float(r["yellow"]), float(r["orange"])
+        sign = 1 if r["direction"] == "higher" else -1
+        assert sign * (g - y) > 0 and sign * (y - o) > 0, f"{r['indicator_id']}: thresholds out of order"
+        if r["source_type"] == "ssb":
+            assert r["contents_code"] in catalog.table(r["table_id"]).contents_codes, r["indicator_id"]
+            filters = dict(f.split("=") for f in r["filters"].split(";") if f)
+            assert all(catalog.table(r["table_id"]).selection.get(k) == [v] for k, v in filters.items())
+            den = r["denominator"]
+            if den.startswith("ssb:"):
+                _, table, contents, _ = den.split(":")
+                assert contents in catalog.table(table).contents_codes, r["indicator_id"]
+            else:
+                assert den in ("", "population"), r["indicator_id"]
+        else:
+            assert r["source_type"] == "submission" and r["in_index"] == "false"
+        if r["u4ssc_benchmark"]:
+            assert r["u4ssc_code"], r["indicator_id"]
+
+
+@pytest.fixture(scope="module")
+def demo(module_home: Home) -> duckdb.DuckDBPyConnection:
+    summary: RefreshSummary = run_refresh(module_home, "demo")
+    assert summary.success, summary.failures + summary.checks_failed
+    con = duckdb.connect(str(module_home.published_db), read_only=True)
+    yield con
+    con.close()
+
+
+def test_demo_goal_scores_cover_all_goals(demo: duckdb.DuckDBPyConnection) -> None:
+    tables = {r[0] for r in demo.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    assert tables >= NEW_MARTS
+    latest = demo.execute("select max(year) from marts.goal_scores").fetchone()[0]
+    rows = demo.execute("select goal, municipalities_scored, municipalities_total, min_score, max_score "
+                        "from marts.goal_coverage where year = ? order by goal", [latest]).fetchall()
+    assert [r[0] for r in rows] == list(range(1, 18))
+    for goal, scored, total, lo, hi in rows:
+        assert scored >= 0.9 * total, f"goal {goal}: {scored}/{total} scored"
+        assert hi - lo > 10, f"goal {goal}: no spread ({lo}-{hi})"
+    n_index, n_munis = demo.execute("select count(score), count(*) from marts.sdg_index where year = ?",
+                                    [latest]).fetchone()
+    assert n_index >= 0.9 * n_munis
+    ranks = [r[0] for r in demo.execute("select rank from marts.sdg_index where year = ? and rank is not null "
+                                        "order by rank", [latest]).fetchall()]
+    assert ranks[0] == 1 and len(ranks) == n_index
+
+
+def test_demo_goal_score_is_mean_of_its_indicator_scores(demo: duckdb.DuckDBPyConnection) -> None:
+    """Recompute a goal score and the county rollup in Python from the published indicator scores."""
+    latest = demo.execute("select max(year) from marts.goal_scores").fetchone()[0]
+    scores = [r[0] for r in demo.execute(
+        "select s.score from marts.indicator_scores s join marts.indicators i using (indicator_id) "
+        "where s.municipality_code = '0301' and s.goal = 11 and s.year = ? and i.in_index and s.score is not null",
+        [latest]).fetchall()]
+    total = demo.execute("select count(*) from marts.indicators where goal = 11 and in_index").fetchone()[0]
+    goal = demo.execute("select score, indicators_used from marts.goal_scores where municipality_code = '0301' "
+                        "and goal = 11 and year = ?", [latest]).fetchone()
+    assert goal[1] == len(scores)
+    if 2 * len(scores) >= total:
+        assert goal[0] == pytest.approx(sum(scores) / len(scores), abs=0.006)
+    munis = demo.execute("select g.score, m.population from marts.goal_scores g join marts.municipalities m "
+                         "using (municipality_code) where m.county_code = '46' and g.goal = 4 and g.year = ? "
+                         "and g.score is not null", [latest]).fetchall()
+    county = demo.execute("select score from marts.county_goal_scores where county_code = '46' and goal = 4 "
+                          "and year = ?", [latest]).fetchone()[0]
+    # weights are the population of that year; the published population is the latest year's, so compare loosely
+    assert county == pytest.approx(sum(s * p for s, p in munis) / sum(p for _, p in munis), abs=0.5)
+
+
+def test_demo_u4ssc_points_follow_the_benchmark(demo: duckdb.DuckDBPyConnection) -> None:
+    rows = demo.execute("select direction, value, benchmark, points from marts.u4ssc_kpis "
+                        "where value is not null").fetchall()
+    assert rows
+    for direction, value, bench, points in rows:
+        share = value / bench if direction == "higher" else (bench / value if value > 0 else 1.0)
+        expected = 1 if share < 0.33 else 2 if share < 0.66 else 3 if share < 0.95 else 4
+        assert points == expected, (direction, value, bench, points)
