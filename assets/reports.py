@@ -1,0 +1,177 @@
+"""Reports layer: what people look at after each publish (static HTML report, dbt docs) and take elsewhere
+(exports). Every asset here reads only the published warehouse (read-only), never the build database,
+except dbt docs, whose catalog describes the build database the marts were published from."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from pipeline.exports import export_marts
+from pipeline.paths import DBT_PROJECT_DIR, home
+from pipeline.reports import build_report
+from pipeline.reports.build import DBT_DOCS_SUBDIR
+
+PUBLISHED = dg.AssetKey(["publish", "warehouse"])
+REPORT_KEY = dg.AssetKey(["reports", "municipality_report"])
+DBT_DOCS_KEY = dg.AssetKey(["reports", "dbt_docs"])
+EXPORTS_KEY = dg.AssetKey(["publish", "exports"])
+OWNERS = ["team:analytics"]
+DBT_DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
+BASE_URL_ENV = "KOMMUNE_SDG_REPORTS_URL"
+
+
+def link(path: Path, home_root: Path) -> dg.MetadataValue:
+    """A clickable link for the Dagster UI: under KOMMUNE_SDG_REPORTS_URL (e.g. a web server that serves
+    KOMMUNE_SDG_HOME) when set, else a file:// URL (works when the UI runs on the same machine)."""
+    base = os.environ.get(BASE_URL_ENV)
+    if base:
+        return dg.MetadataValue.url(base.rstrip("/") + "/" + path.resolve().relative_to(home_root).as_posix())
+    return dg.MetadataValue.url(path.resolve().as_uri())
+
+
+def _md_table(header: list[str], rows: list[list[object]]) -> str:
+    def cell(v: object) -> str:
+        return "–" if v is None else str(v).replace("|", "\\|")
+
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+@dg.asset(
+    key=EXPORTS_KEY,
+    group_name="publish",
+    deps=[PUBLISHED],
+    owners=OWNERS,
+    kinds={"parquet", "csv"},
+    description="Every published mart as Parquet, CSV (UTF-8) and CSV for Norwegian Excel (';', decimal comma, "
+                "BOM), with a README of columns from the dbt docs, under KOMMUNE_SDG_HOME/exports/. "
+                "Norsk: alle tabeller som Parquet og CSV, klar for Excel.",
+)
+def mart_exports(context: AssetExecutionContext) -> dg.MaterializeResult:
+    h = home()
+    result = export_marts(h.published_db, h.exports_dir)
+    context.log.info(f"exported {len(result.marts)} marts to {result.out_dir} in {result.seconds:.1f}s")
+    rows = [[f"`{m.name}`", f"{m.rows:,}", len(m.columns), ", ".join(f"`{c}`" for c, _ in m.columns[:8])
+             + (", ..." if len(m.columns) > 8 else "")] for m in result.marts]
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": dg.MetadataValue.int(sum(m.rows for m in result.marts)),
+        "rows_per_mart": dg.MetadataValue.json(result.rows),
+        "marts": dg.MetadataValue.md(_md_table(["mart", "rows", "columns", "first columns"], rows)),
+        "readme": link(result.readme, h.root),
+        "path": dg.MetadataValue.path(str(result.out_dir)),
+        "demo": dg.MetadataValue.bool(result.demo),
+        "seconds": dg.MetadataValue.float(round(result.seconds, 2)),
+    })
+
+
+def _dbt_docs_key() -> str:
+    """Hash of everything dbt docs show: the project's files and the dbt version."""
+    h = hashlib.sha256()
+    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for sub in ("models", "seeds", "macros", "tests", "snapshots", "analyses"):
+        files += sorted(p for p in (DBT_PROJECT_DIR / sub).rglob("*") if p.is_file())
+    for p in files:
+        if p.exists():
+            h.update(str(p.relative_to(DBT_PROJECT_DIR)).encode())
+            h.update(p.read_bytes())
+    from importlib.metadata import version  # noqa: PLC0415
+
+    h.update(version("dbt-core").encode() + version("dbt-duckdb").encode())
+    return h.hexdigest()
+
+
+def generate_dbt_docs(out_dir: Path, force: bool = False) -> tuple[bool, str]:
+    """`dbt docs generate --static` into a temporary target path, then copy the site into out_dir.
+    Skipped when the dbt project is unchanged since the last generation. Returns (generated, cache key)."""
+    key = _dbt_docs_key()
+    stamp = out_dir / ".cache_key"
+    if not force and stamp.exists() and stamp.read_text().strip() == key and (out_dir / "static_index.html").exists():
+        return False, key
+    dbt = str(Path(sys.executable).parent / "dbt")
+    with tempfile.TemporaryDirectory(prefix="kommune_sdg_dbt_docs_") as tmp:
+        proc = subprocess.run(
+            [dbt, "docs", "generate", "--static", "--target-path", tmp, "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR), "--log-path", tmp, "--quiet"],
+            cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False, env=os.environ.copy(),
+        )
+        if proc.returncode != 0:
+            raise dg.Failure(f"dbt docs generate failed (exit {proc.returncode})",
+                             metadata={"stdout": proc.stdout[-4000:], "stderr": proc.stderr[-4000:]})
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in DBT_DOCS_FILES:
+            src = Path(tmp) / name
+            if src.exists():
+                dst_tmp = out_dir / f".{name}.tmp"
+                shutil.copyfile(src, dst_tmp)
+                os.replace(dst_tmp, out_dir / name)
+    stamp.write_text(key)
+    return True, key
+
+
+@dg.asset(
+    key=DBT_DOCS_KEY,
+    group_name="reports",
+    deps=[PUBLISHED],
+    owners=["team:data-engineering"],
+    kinds={"dbt", "html"},
+    pool="kommune_sdg_warehouse",
+    description="dbt docs (models, columns, tests, lineage) generated with `dbt docs generate --static` into "
+                "KOMMUNE_SDG_HOME/reports/dbt-docs/; static_index.html opens from disk. Regenerated only when the "
+                "dbt project changed.",
+)
+def dbt_docs(context: AssetExecutionContext) -> dg.MaterializeResult:
+    h = home()
+    out = h.reports_dir / DBT_DOCS_SUBDIR
+    generated, key = generate_dbt_docs(out)
+    context.log.info(("generated" if generated else "unchanged dbt project; kept") + f" dbt docs in {out}")
+    return dg.MaterializeResult(metadata={
+        "docs": link(out / "static_index.html", h.root),
+        "path": dg.MetadataValue.path(str(out)),
+        "regenerated": dg.MetadataValue.bool(generated),
+        "dbt_project_sha256": dg.MetadataValue.text(key[:16]),
+    })
+
+
+@dg.asset(
+    key=REPORT_KEY,
+    group_name="reports",
+    deps=[PUBLISHED, DBT_DOCS_KEY],
+    owners=OWNERS,
+    kinds={"html", "plotly"},
+    description="Static HTML report for councils and coordinators: an index of all municipalities and one page per "
+                "municipality (17 goals coloured by rating, trends, indicator table, peer group and national "
+                "median, data freshness), Norwegian first with English alongside, offline (bundled Plotly). "
+                "Under KOMMUNE_SDG_HOME/reports/.",
+)
+def municipality_report(context: AssetExecutionContext) -> dg.MaterializeResult:
+    h = home()
+    result = build_report(h.published_db, h.reports_dir)
+    context.log.info(f"built {result.pages} municipality pages in {result.seconds:.1f}s: {result.index}")
+    metadata: dict[str, dg.MetadataValue] = {
+        "report": link(result.index, h.root),
+        "path": dg.MetadataValue.path(str(result.out_dir)),
+        "pages": dg.MetadataValue.int(result.pages),
+        "seconds": dg.MetadataValue.float(round(result.seconds, 2)),
+        "demo": dg.MetadataValue.bool(result.demo),
+        "report_year": dg.MetadataValue.int(result.report_year or 0),
+        "peer_groups": dg.MetadataValue.text(result.peer_source),
+        "plotly_js": dg.MetadataValue.text(result.plotly_version),
+        "top_10_sdg_index": dg.MetadataValue.md(_md_table(
+            ["rank", "municipality", "code", "SDG index"],
+            [[r["rank"], r["name"], r["code"], None if r["score"] is None else round(r["score"], 1)]
+             for r in result.top]) if result.top else "no municipality has an SDG index yet"),
+    }
+    for page in result.sample_pages:
+        metadata[f"page_{page.stem}"] = link(page, h.root)
+    return dg.MaterializeResult(metadata=metadata)
+
+
+REPORT_ASSETS = [mart_exports, dbt_docs, municipality_report]

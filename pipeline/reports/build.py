@@ -1,0 +1,488 @@
+"""Build the static HTML report from the published warehouse: an index page and one page per municipality.
+
+Everything is computed with a few vectorised pandas group-bys up front, then each page is one Jinja render,
+so the 357 pages take a second or two. Charts are Plotly figures (JSON in the page) drawn by one shared,
+bundled plotly.min.js: the report opens offline, from disk or from any static web server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata, resources
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from pipeline.reports.data import (
+    NO_RATING,
+    RATINGS,
+    Marts,
+    fmt_number,
+    fmt_timestamp,
+    is_demo,
+    is_missing,
+    load_marts,
+    rating_of,
+    report_year,
+    trend_of,
+    with_peer_groups,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+PAGES_SUBDIR = "kommune"
+ASSETS_SUBDIR = "assets"
+DBT_DOCS_SUBDIR = "dbt-docs"
+PLOTLY_JS = "plotly.min.js"
+
+
+@dataclass
+class ReportResult:
+    out_dir: Path
+    index: Path
+    pages: int
+    seconds: float
+    demo: bool
+    report_year: int | None
+    run_id: str | None
+    published_at: str
+    peer_source: str
+    plotly_version: str
+    sample_pages: list[Path] = field(default_factory=list)
+    removed_pages: int = 0
+    top: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _plain(v: Any) -> Any:
+    """JSON-safe scalar (NaN/NA -> None, numpy -> python)."""
+    if is_missing(v):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def _round(v: Any, d: int = 1) -> float | None:
+    return None if is_missing(v) else round(float(v), d)
+
+
+def plotly_js_path() -> Path:
+    return Path(str(resources.files("plotly") / "package_data" / PLOTLY_JS))
+
+
+def plotly_version() -> str:
+    """plotly.js version from the bundled file's banner (e.g. 'v3.1.0'), else the Python package version."""
+    head = plotly_js_path().read_bytes()[:300].decode("utf-8", "replace")
+    m = re.search(r"plotly\.js v?([0-9][0-9.]*)", head)
+    return m.group(1) if m else metadata.version("plotly")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters["num"] = fmt_number
+    return env
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _json_script(obj: Any) -> str:
+    """JSON for a <script type=application/json> block ('</' escaped so it cannot close the tag)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+
+
+def _copy_assets(out_dir: Path) -> str:
+    """Copy plotly.min.js (once per version) and the report's CSS/JS into out_dir/assets."""
+    assets = out_dir / ASSETS_SUBDIR
+    assets.mkdir(parents=True, exist_ok=True)
+    src = plotly_js_path()
+    dst = assets / PLOTLY_JS
+    if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+        tmp = dst.with_name(f".{dst.name}.tmp")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    for f in STATIC_DIR.iterdir():
+        if f.is_file():
+            _write_atomic(assets / f.name, f.read_text(encoding="utf-8"))
+    return plotly_version()
+
+
+# ---------------------------------------------------------------------------------------------- figures
+
+_LAYOUT_BASE: dict[str, Any] = {
+    "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12},
+    "margin": {"l": 48, "r": 12, "t": 56, "b": 40},
+    "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
+    "legend": {"orientation": "h", "y": -0.12},
+    "hovermode": "x unified",
+}
+
+
+def goal_comparison_figure(goals: list[dict], own: dict[int, Any], peer: dict[int, Any], national: dict[int, Any],
+                           name: str, year: int | None) -> dict[str, Any]:
+    x = [str(g["goal"]) for g in goals]
+    labels = [f"{g['goal']}: {g['name_nb']} / {g['name_en']}" for g in goals]
+    return {
+        "data": [
+            {"type": "bar", "name": name, "x": x, "y": [_round(own.get(g["goal"])) for g in goals],
+             "marker": {"color": [g["colour"] for g in goals]}, "customdata": labels,
+             "hovertemplate": "%{customdata}<br>%{y:.1f}<extra>" + name + "</extra>"},
+            {"type": "scatter", "mode": "markers", "name": "Sammenligningsgruppe (median) / Peer group median",
+             "x": x, "y": [_round(peer.get(g["goal"])) for g in goals],
+             "marker": {"symbol": "diamond", "size": 10, "color": "#333333"}},
+            {"type": "scatter", "mode": "markers", "name": "Landet (median) / National median",
+             "x": x, "y": [_round(national.get(g["goal"])) for g in goals],
+             "marker": {"symbol": "line-ew-open", "size": 18, "color": "#1f4e79",
+                        "line": {"width": 3, "color": "#1f4e79"}}},
+        ],
+        "layout": {**_LAYOUT_BASE,
+                   "title": {"text": f"Målscore {year or ''} / Goal scores", "x": 0, "font": {"size": 14}},
+                   "yaxis": {"range": [0, 100], "title": {"text": "Score 0–100"}, "gridcolor": "#eeeeee"},
+                   "xaxis": {"type": "category"}, "height": 380},
+    }
+
+
+def index_trend_figure(years: list[int], own: dict[int, Any], peer: dict[int, Any], national: dict[int, Any],
+                       name: str) -> dict[str, Any]:
+    def series(d: dict[int, Any]) -> list[float | None]:
+        return [_round(d.get(y)) for y in years]
+
+    layout = {**_LAYOUT_BASE, "title": {"text": "SDG-indeks over tid / SDG index over time", "x": 0,
+                                          "font": {"size": 14}},
+              "yaxis": {"range": [0, 100], "title": {"text": "Indeks 0–100 / Index"}, "gridcolor": "#eeeeee"},
+              "xaxis": {"dtick": 1}, "height": 320}
+    if all(v is None for v in series(own)):
+        layout["annotations"] = [{"text": "Ingen indeksverdi for kommunen (for mange indikatorer mangler) / "
+                                          "No index value (too many indicators missing)",
+                                  "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
+                                  "font": {"size": 12, "color": "#666666"}}]
+    return {
+        "data": [
+            {"type": "scatter", "mode": "lines+markers", "name": name, "x": years, "y": series(own),
+             "line": {"width": 3, "color": "#00689d"}},
+            {"type": "scatter", "mode": "lines", "name": "Sammenligningsgruppe (median) / Peer group median",
+             "x": years, "y": series(peer), "line": {"dash": "dot", "color": "#333333"}},
+            {"type": "scatter", "mode": "lines", "name": "Landet (median) / National median", "x": years,
+             "y": series(national), "line": {"dash": "dash", "color": "#1f4e79"}},
+        ],
+        "layout": layout,
+    }
+
+
+def national_goal_figure(goals: list[dict], national: dict[int, Any], year: int | None) -> dict[str, Any]:
+    return {
+        "data": [{"type": "bar", "x": [str(g["goal"]) for g in goals],
+                  "y": [_round(national.get(g["goal"])) for g in goals],
+                  "marker": {"color": [g["colour"] for g in goals]},
+                  "customdata": [f"{g['goal']}: {g['name_nb']} / {g['name_en']}" for g in goals],
+                  "hovertemplate": "%{customdata}<br>median %{y:.1f}<extra></extra>", "name": "Median"}],
+        "layout": {**_LAYOUT_BASE, "showlegend": False,
+                   "title": {"text": f"Landsmedian per mål {year or ''} / National median per goal", "x": 0,
+                             "font": {"size": 14}},
+                   "yaxis": {"range": [0, 100], "gridcolor": "#eeeeee"},
+                   "xaxis": {"type": "category", "title": {"text": "Bærekraftsmål / SDG"}}, "height": 340},
+    }
+
+
+def index_histogram_figure(scores: list[float], year: int | None) -> dict[str, Any]:
+    layout = {**_LAYOUT_BASE, "showlegend": False, "bargap": 0.05,
+              "title": {"text": f"Fordeling av SDG-indeksen {year or ''} / Distribution of the SDG index", "x": 0,
+                        "font": {"size": 14}},
+              "xaxis": {"range": [0, 100], "title": {"text": "Indeks / Index"}},
+              "yaxis": {"title": {"text": "Kommuner / Municipalities"}, "gridcolor": "#eeeeee"}, "height": 340}
+    if not scores:
+        layout["annotations"] = [{"text": "Ingen indeksverdier ennå / No index values yet", "xref": "paper",
+                                  "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False}]
+    return {"data": [{"type": "histogram", "x": scores, "xbins": {"start": 0, "end": 100, "size": 5},
+                      "marker": {"color": "#00689d"}}], "layout": layout}
+
+
+# ---------------------------------------------------------------------------------------------- shaping
+
+def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """DataFrame -> list of dicts with None for missing values and plain Python scalars."""
+    if df is None or df.empty:
+        return []
+    obj = df.astype(object)
+    return obj.where(df.notna(), None).to_dict("records")
+
+
+def _group(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
+    out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        out[r[key]].append(r)
+    return out
+
+
+def _latest_indicator_rows(marts: Marts) -> pd.DataFrame:
+    """Per (municipality, indicator): the row of the latest year with a value (indicator_scores if present,
+    which carries score, rating and trend too; else indicator_values)."""
+    src = marts.get("indicator_scores")
+    if src is None or "value" not in src.columns:
+        src = marts.get("indicator_values")
+    if src is None or src.empty:
+        return pd.DataFrame(columns=["municipality_code", "indicator_id", "year", "value"])
+    df = src[src["value"].notna()].sort_values("year")
+    return df.drop_duplicates(["municipality_code", "indicator_id"], keep="last")
+
+
+def _medians(values: pd.DataFrame, keys: list[str], col: str) -> dict[tuple, float]:
+    if values.empty or col not in values.columns:
+        return {}
+    s = values.groupby(keys, dropna=False)[col].median()
+    return {k if isinstance(k, tuple) else (k,): float(v) for k, v in s.items() if not is_missing(v)}
+
+
+def _goal_list(marts: Marts) -> list[dict[str, Any]]:
+    goals = marts.get("goals")
+    if goals is None or goals.empty:
+        return [{"goal": g, "name_nb": f"Mål {g}", "name_en": f"Goal {g}", "colour": "#888888"} for g in range(1, 18)]
+    return records(goals.sort_values("goal"))
+
+
+@dataclass
+class _Context:
+    marts: Marts
+    goals: list[dict[str, Any]]
+    goal_by_no: dict[int, dict[str, Any]]
+    munis: pd.DataFrame
+    peer_source: str
+    year: int | None
+    demo: bool
+    meta: dict[str, Any]
+
+
+def _prepare(marts: Marts) -> _Context:
+    munis, peer_source = with_peer_groups(marts.get("municipalities"))
+    munis = munis.sort_values("municipality_code")
+    goals = _goal_list(marts)
+    gs = marts.get("goal_scores")
+    year = report_year(gs) if gs is not None else None
+    meta = {
+        "run_id": marts.refresh.get("run_id"),
+        "published_at": fmt_timestamp(marts.refresh.get("published_at")),
+        "snapshot_kind": marts.refresh.get("snapshot_kind") or "–",
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "peer_source": peer_source,
+    }
+    iv = marts.get("indicator_values")
+    if iv is not None and len(iv):
+        meta["years"] = f"{int(iv['year'].min())}–{int(iv['year'].max())}"
+    return _Context(marts, goals, {int(g["goal"]): g for g in goals}, munis, peer_source, year, is_demo(marts), meta)
+
+
+def _rating(value: Any) -> dict[str, str]:
+    k, colour, nb, en = rating_of(value)
+    return {"rating": k, "rating_colour": colour, "rating_nb": nb, "rating_en": en}
+
+
+def _u4ssc_rows(marts: Marts, ind_names: dict[str, dict[str, Any]]) -> dict[str, list[SimpleNamespace]]:
+    """Latest U4SSC KPI per municipality and KPI code, with points 1-4 (when the mart exists)."""
+    kpis = marts.get("u4ssc_kpis")
+    if kpis is None or kpis.empty or "u4ssc_code" not in kpis.columns:
+        return {}
+    df = kpis[kpis["value"].notna()] if "value" in kpis.columns else kpis
+    df = df.sort_values("year").drop_duplicates(["municipality_code", "u4ssc_code"], keep="last")
+    out: dict[str, list[SimpleNamespace]] = defaultdict(list)
+    for r in records(df.sort_values(["municipality_code", "u4ssc_code"])):
+        meta = ind_names.get(r.get("indicator_id") or "", {})
+        points = r.get("points")
+        out[r["municipality_code"]].append(SimpleNamespace(
+            code=r["u4ssc_code"], name_nb=meta.get("name_nb") or r.get("indicator_id") or "",
+            name_en=meta.get("name_en") or "", goal=r.get("goal"), year=r.get("year"), value=r.get("value"),
+            unit=r.get("unit") or meta.get("unit") or "", benchmark=r.get("benchmark"),
+            share=r.get("share_of_benchmark"), points=int(points) if points is not None else None))
+    return out
+
+
+def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One model per municipality page, and the index page's model. Frames become plain records once and
+    are grouped in Python: far faster than slicing a DataFrame per municipality."""
+    marts, year, goals = ctx.marts, ctx.year, ctx.goals
+    peer_of = dict(zip(ctx.munis["municipality_code"], ctx.munis["_peer"], strict=True))
+    peer_en_of = dict(zip(ctx.munis["municipality_code"], ctx.munis["_peer_en"], strict=True))
+    peer_sizes = ctx.munis["_peer"].value_counts().to_dict()
+
+    gs = marts.get("goal_scores")
+    if gs is None:
+        gs = pd.DataFrame(columns=["municipality_code", "goal", "year", "score"])
+    gs = gs.assign(_peer=gs["municipality_code"].map(peer_of))
+    gs_nat = _medians(gs, ["goal", "year"], "score")
+    gs_peer = _medians(gs, ["_peer", "goal", "year"], "score")
+    gs_by_muni = _group(records(gs[gs["year"] == year].drop(columns="_peer")), "municipality_code")
+    has_goal_rank = "rank" in gs.columns
+
+    county_scores: dict[tuple[str, int], float] = {}
+    cgs = marts.get("county_goal_scores")
+    if cgs is not None and {"county_code", "goal", "year", "score"} <= set(cgs.columns):
+        for r in records(cgs[cgs["year"] == year]):
+            if r["score"] is not None:
+                county_scores[(str(r["county_code"]), int(r["goal"]))] = r["score"]
+
+    idx = marts.get("sdg_index")
+    if idx is None or "score" not in idx.columns:
+        idx = pd.DataFrame(columns=["municipality_code", "year", "score"])
+    idx = idx.assign(_peer=idx["municipality_code"].map(peer_of))
+    idx_nat = _medians(idx, ["year"], "score")
+    idx_peer = _medians(idx, ["_peer", "year"], "score")
+    idx_years = sorted(int(y) for y in idx["year"].dropna().unique())
+    idx_year = idx[idx["year"] == year].copy() if year is not None else idx.iloc[0:0].copy()
+    if "rank" not in idx_year.columns:
+        idx_year["rank"] = idx_year["score"].rank(ascending=False, method="min")
+    if "peer_rank" not in idx_year.columns:
+        idx_year["peer_rank"] = idx_year.groupby("_peer")["score"].rank(ascending=False, method="min")
+    scored = idx_year[idx_year["score"].notna()]
+    n_ranked = len(scored)
+    peer_ranked = scored["_peer"].value_counts().to_dict()
+    idx_latest = {r["municipality_code"]: r for r in records(idx_year)}
+    idx_series: dict[str, dict[int, float]] = defaultdict(dict)
+    for code, y, s in zip(idx["municipality_code"], idx["year"], idx["score"], strict=True):
+        if not is_missing(s):
+            idx_series[code][int(y)] = float(s)
+
+    ind_meta = {r["indicator_id"]: r for r in records(marts.get("indicators"))}
+    ind_order = sorted(ind_meta.values(), key=lambda r: (int(r.get("goal") or 99), str(r["indicator_id"])))
+    latest = _latest_indicator_rows(marts)
+    iv = marts.get("indicator_values")
+    vals = iv[iv["value"].notna()] if iv is not None else latest
+    vals = vals.assign(_peer=vals["municipality_code"].map(peer_of))
+    ind_nat = _medians(vals, ["indicator_id", "year"], "value")
+    ind_peer = _medians(vals, ["_peer", "indicator_id", "year"], "value")
+    latest_by_muni = _group(records(latest), "municipality_code")
+    u4ssc = _u4ssc_rows(marts, ind_meta)
+
+    pages = []
+    index_rows = []
+    for m in records(ctx.munis):
+        code, peer = m["municipality_code"], m["_peer"]
+        name = str(m.get("municipality_name") or code)
+        county = str(m.get("county_code") or "")
+        g_map = {int(r["goal"]): r for r in gs_by_muni.get(code, [])}
+        tiles = []
+        counts = {k: 0 for k in (*RATINGS, "none")}
+        for g in goals:
+            r = g_map.get(int(g["goal"]), {})
+            rating = _rating(r.get("rating"))
+            counts[rating["rating"]] += 1
+            tiles.append(SimpleNamespace(
+                **g, **rating, score=r.get("score"), trend=trend_of(r.get("trend")),
+                used=r.get("indicators_used"), total=r.get("indicators_total"), rank=r.get("rank"),
+                peer_rank=r.get("peer_rank"), distance=r.get("distance_to_target"),
+                peer_median=gs_peer.get((peer, g["goal"], year)), national_median=gs_nat.get((g["goal"], year)),
+                county_score=county_scores.get((county, int(g["goal"])))))
+        own_map = {r["indicator_id"]: r for r in latest_by_muni.get(code, [])}
+        ind_rows = []
+        for meta in ind_order:
+            r = own_map.get(meta["indicator_id"], {})
+            goal = int(meta.get("goal") or 0)
+            y = r.get("year")
+            ind_rows.append(SimpleNamespace(
+                id=meta["indicator_id"], name_nb=meta.get("name_nb"), name_en=meta.get("name_en"), goal=goal,
+                goal_colour=ctx.goal_by_no.get(goal, {}).get("colour", "#888888"), target=meta.get("target"),
+                unit=meta.get("unit") or "", value=r.get("value"), year=y, score=r.get("score"),
+                **_rating(r.get("rating")), trend=trend_of(r.get("trend")), status=r.get("status"),
+                source=r.get("source") or meta.get("source") or "", provenance=r.get("provenance"),
+                in_index=meta.get("in_index"), is_demo=bool(r.get("is_demo")),
+                peer_median=ind_peer.get((peer, meta["indicator_id"], y)) if y else None,
+                national_median=ind_nat.get((meta["indicator_id"], y)) if y else None))
+        ir = idx_latest.get(code, {})
+        has_index = ir.get("score") is not None
+        index = SimpleNamespace(
+            score=ir.get("score"), rank=ir.get("rank") if has_index else None, n=n_ranked,
+            peer_rank=ir.get("peer_rank") if has_index else None,
+            peer_n=int(ir.get("peer_group_scored") or peer_ranked.get(peer, 0)),
+            goals_scored=ir.get("goals_scored"), coverage=ir.get("coverage"),
+            peer_median=idx_peer.get((peer, year)), national_median=idx_nat.get((year,)))
+        figures = {
+            "goals": goal_comparison_figure(goals, {t.goal: t.score for t in tiles},
+                                            {t.goal: t.peer_median for t in tiles},
+                                            {t.goal: t.national_median for t in tiles}, name, year),
+            "index": index_trend_figure(idx_years, idx_series.get(code, {}),
+                                        {y: idx_peer.get((peer, y)) for y in idx_years},
+                                        {y: idx_nat.get((y,)) for y in idx_years}, name),
+        }
+        muni = {k: v for k, v in m.items() if not k.startswith("_")}
+        pages.append({"m": muni, "code": code, "name": name, "peer": peer, "peer_en": peer_en_of.get(code) or "",
+                      "peer_size": peer_sizes.get(peer, 0), "tiles": tiles, "indicators": ind_rows,
+                      "index": index, "figures_json": _json_script(figures), "figure_ids": list(figures),
+                      "counts": counts, "has_goal_rank": has_goal_rank, "has_county": bool(county_scores),
+                      "u4ssc": u4ssc.get(code, []),
+                      "ind_with_data": sum(1 for r in ind_rows if r.value is not None)})
+        index_rows.append(SimpleNamespace(code=code, name=name, county=m.get("county_name") or "",
+                                          population=m.get("population"), peer=peer, index=index, counts=counts,
+                                          href=f"{PAGES_SUBDIR}/{code}.html"))
+
+    scores = [float(r.index.score) for r in index_rows if r.index.score is not None]
+    index_figures = {"national": national_goal_figure(goals, {g["goal"]: gs_nat.get((g["goal"], year))
+                                                             for g in goals}, year),
+                     "histogram": index_histogram_figure(scores, year)}
+    index_model = {"rows": index_rows, "figures_json": _json_script(index_figures),
+                   "figure_ids": list(index_figures), "counties": sorted({r.county for r in index_rows if r.county}),
+                   "peers": sorted(peer_sizes), "n_scored": len(scores)}
+    return pages, index_model
+
+
+def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
+                 exports_href: str = "../exports/README.md") -> ReportResult:
+    """Render index.html and kommune/<code>.html for every municipality into out_dir (files replaced
+    atomically one by one; pages of municipalities no longer published are removed)."""
+    t0 = time.perf_counter()
+    marts = load_marts(db_path)
+    out_dir = Path(out_dir)
+    (out_dir / PAGES_SUBDIR).mkdir(parents=True, exist_ok=True)
+    plotly_v = _copy_assets(out_dir)
+    ctx = _prepare(marts)
+    pages, index_model = _page_models(ctx)
+    env = _environment()
+    has_docs = (out_dir / DBT_DOCS_SUBDIR / "static_index.html").exists() if dbt_docs is None else dbt_docs
+    common = {"demo": ctx.demo, "year": ctx.year, "meta": ctx.meta, "goals": ctx.goals, "ratings": RATINGS,
+              "no_rating": NO_RATING, "plotly_version": plotly_v, "dbt_docs": has_docs,
+              "exports_href": exports_href}
+    page_t = env.get_template("municipality.html.j2")
+    written = set()
+    for p in pages:
+        path = out_dir / PAGES_SUBDIR / f"{p['code']}.html"
+        _write_atomic(path, page_t.render(**common, p=p, root="../", figures_json=p["figures_json"]))
+        written.add(path.name)
+    removed = 0
+    for old in (out_dir / PAGES_SUBDIR).glob("*.html"):
+        if old.name not in written:
+            old.unlink()
+            removed += 1
+    index_path = out_dir / "index.html"
+    _write_atomic(index_path, env.get_template("index.html.j2").render(
+        **common, ix=index_model, root="", figures_json=index_model["figures_json"]))
+    top = sorted((r for r in index_model["rows"] if r.index.score is not None), key=lambda r: -r.index.score)[:10]
+    result = ReportResult(
+        out_dir=out_dir, index=index_path, pages=len(pages), seconds=time.perf_counter() - t0, demo=ctx.demo,
+        report_year=ctx.year, run_id=ctx.meta["run_id"], published_at=ctx.meta["published_at"],
+        peer_source=ctx.peer_source, plotly_version=plotly_v,
+        sample_pages=[out_dir / PAGES_SUBDIR / f"{c}.html" for c in ("0301", "3201", "5001")
+                      if (out_dir / PAGES_SUBDIR / f"{c}.html").exists()],
+        removed_pages=removed,
+        top=[{"code": r.code, "name": r.name, "score": r.index.score, "rank": r.index.rank} for r in top],
+    )
+    _write_atomic(out_dir / "report.json", json.dumps({
+        "run_id": result.run_id, "published_at": result.published_at, "demo": result.demo,
+        "report_year": result.report_year, "pages": result.pages, "plotly_js": plotly_v,
+        "peer_source": result.peer_source, "built_at": ctx.meta["built_at"],
+        "seconds": round(result.seconds, 2)}, indent=2))
+    return result
