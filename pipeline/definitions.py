@@ -9,6 +9,7 @@ from assets.dbt import kommune_sdg_dbt
 from assets.ingest import raw_tables
 from assets.publish import published_warehouse
 from assets.quality import QUALITY_SENSORS, quality_report
+from assets.reports import REPORT_ASSETS
 from assets.submissions import submission_inbox
 from checks.blocking import goal_scores_complete_and_in_range, ssb_tables_cover_all_municipalities
 from checks.quality_checks import QUALITY_CHECKS
@@ -20,7 +21,8 @@ from pipeline.sensors import process_submissions_job, submission_sensor
 home()  # export an absolute KOMMUNE_SDG_HOME before dbt subprocesses read it
 
 defs = dg.Definitions(
-    assets=[submission_inbox, raw_tables, kommune_sdg_dbt, published_warehouse, quality_report],
+    assets=[submission_inbox, raw_tables, kommune_sdg_dbt, published_warehouse, quality_report,
+            *REPORT_ASSETS],
     asset_checks=[ssb_tables_cover_all_municipalities, goal_scores_complete_and_in_range, *QUALITY_CHECKS],
     jobs=[nightly_refresh, process_submissions_job],
     sensors=[submission_sensor, *QUALITY_SENSORS],
