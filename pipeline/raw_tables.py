@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipeline.catalog import SsbCatalog
-from pipeline.paths import Home
-from pipeline.snapshot import Snapshot, SnapshotError
+from pipeline.paths import REPO_ROOT, Home
+from pipeline.snapshot import Snapshot, SnapshotError, sha256_bytes
+from pipeline.ssb.jsonstat import MISSING_SYMBOLS, ZERO_SYMBOL, JsonStatError, parse_jsonstat
 
 SSB_COLUMNS = ["table_id", "region", "contents_code", "filters", "period", "year", "value", "status",
                "source_file", "sha256", "snapshot_kind"]
@@ -63,3 +75,179 @@ def accepted_submissions(home: Home) -> pd.DataFrame:
     if missing:
         raise ValueError(f"accepted submissions in {home.submissions_dir / 'accepted'} lack columns {missing}")
     return frame[list(SUBMISSION_COLUMNS)].astype(SUBMISSION_COLUMNS)
+
+
+def _dict_column(indices: np.ndarray, dictionary: list[str]) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int32()), pa.array(dictionary, type=pa.string()))
+
+
+def _const_column(value: str, n: int) -> pa.DictionaryArray:
+    return _dict_column(np.zeros(n, dtype=np.int32), [value])
+
+
+def ssb_arrow_tables(snapshot: Snapshot, catalog: SsbCatalog, table_id: str) -> Iterator[pa.Table]:
+    """One catalog table as Arrow tables of raw.ssb_observations rows, one per data file.
+
+    Same rows and checks as `ssb_long_frame`, built from category indices (dictionary-encoded columns, no
+    per-row Python objects), so a table of millions of cells costs about its JSON parse and no more.
+    """
+    spec = catalog.table(table_id)
+    wanted = set(spec.contents_codes)
+    for rel in snapshot.entry(table_id)["data"]:
+        data = snapshot.read_bytes(rel, table_id)
+        path = snapshot.root / rel
+        try:
+            ds = parse_jsonstat(data)
+        except (JsonStatError, UnicodeDecodeError) as exc:
+            raise SnapshotError(f"{path}: table {table_id}: {exc}") from exc
+        ids = ds.ids
+        for required in (spec.region_dimension, "ContentsCode", "Tid"):
+            if required not in ids:
+                raise SnapshotError(
+                    f"{path}: table {table_id} has no dimension {required!r} (dimensions: {ids}); "
+                    "the table's structure changed: update pipeline/catalog/ssb_tables.yaml")
+        if ds.values is None or ds.cells == 0:
+            continue
+        n = ds.cells
+        sizes = ds.sizes
+        grids = np.indices(sizes, dtype=np.int32, sparse=True)  # position of each cell along each dimension
+        full = {d: np.broadcast_to(grids[k], sizes).ravel()
+                for k, d in enumerate(ids) if d in (spec.region_dimension, "ContentsCode", "Tid")}
+        contents = ds.dimension("ContentsCode").codes
+        keep_code = np.array([c in wanted for c in contents])
+        if not keep_code.any():
+            raise SnapshotError(f"{path}: table {table_id} has none of the catalog's contents codes "
+                                f"{spec.contents_codes} (found {sorted(contents)})")
+        keep = keep_code[full["ContentsCode"]]
+        other = sorted(d for d in ids if d not in (spec.region_dimension, "ContentsCode", "Tid"))
+        if other:  # filters: one string per combination of the other dimensions' codes
+            other_pos = [ids.index(d) for d in other]
+            combo = np.zeros(n, dtype=np.int64)
+            for p in other_pos:
+                combo = combo * sizes[p] + np.broadcast_to(grids[p], sizes).ravel()
+            labels = [";".join(f"{d}={c}" for d, c in zip(other, codes, strict=True))
+                      for codes in itertools.product(*[ds.dimension(d).codes for d in other])]
+            filters = (combo.astype(np.int32), labels)
+        else:
+            filters = (np.zeros(n, dtype=np.int32), [""])
+        periods = list(ds.dimension("Tid").codes)
+        years = []
+        for p in periods:
+            if not (len(p) >= 4 and p[:4].isdigit()):
+                raise SnapshotError(f"{path}: table {table_id}: time code {p!r} does not start with a year")
+            years.append(int(p[:4]))
+        values = ds.values.copy()
+        status = pa.array(ds.statuses or [None] * n, type=pa.string())
+        is_zero = pc.fill_null(pc.equal(status, ZERO_SYMBOL), False).to_numpy(zero_copy_only=False) & np.isnan(values)
+        values[is_zero] = 0.0
+        is_missing = pc.fill_null(pc.is_in(status, pa.array(sorted(MISSING_SYMBOLS))), False)
+        values[is_missing.to_numpy(zero_copy_only=False)] = np.nan
+        sel = np.flatnonzero(keep) if not keep.all() else None
+
+        def take(a, sel=sel):
+            return a if sel is None else a[sel]
+
+        m = n if sel is None else len(sel)
+        vals = take(values)
+        sha = sha256_bytes(data)
+        yield pa.table({
+            "table_id": _const_column(table_id, m),
+            "region": _dict_column(take(full[spec.region_dimension]), list(ds.dimension(spec.region_dimension).codes)),
+            "contents_code": _dict_column(take(full["ContentsCode"]), list(contents)),
+            "filters": _dict_column(take(filters[0]), filters[1]),
+            "period": _dict_column(take(full["Tid"]), periods),
+            "year": pa.array(np.asarray(years, dtype=np.int32)[take(full["Tid"])], type=pa.int32()),
+            "value": pa.array(vals, mask=np.isnan(vals), type=pa.float64()),
+            "status": status if sel is None else status.take(pa.array(sel)),
+            "source_file": _const_column(rel, m),
+            "sha256": _const_column(sha, m),
+            "snapshot_kind": _const_column(snapshot.kind, m),
+        })
+
+
+def write_ssb_parquet(snapshot: Snapshot, catalog: SsbCatalog, table_id: str, out_dir: Path) -> list[Path]:
+    """Stream one catalog table to Parquet files (one per data file) under out_dir; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, table in enumerate(ssb_arrow_tables(snapshot, catalog, table_id)):
+        path = out_dir / f"ssb_{table_id}_{k:03d}.parquet"
+        pq.write_table(table, path, compression="zstd", compression_level=1)
+        paths.append(path)
+    return paths
+
+
+# --- refresh inputs: what a refresh read, so an unchanged refresh can skip ingest, dbt, checks and publish ---
+
+CODE_PATHS = ("pipeline", "assets", "checks", "dbt_project/models", "dbt_project/seeds", "dbt_project/macros",
+              "dbt_project/tests", "dbt_project/dbt_project.yml", "pyproject.toml")
+CODE_SUFFIXES = (".py", ".sql", ".yml", ".yaml", ".csv", ".toml", ".json")
+INPUT_ENV = ("KOMMUNE_SDG_UNITS", "KOMMUNE_SDG_UNIT_CODE_RE")
+
+
+def snapshot_fingerprint(snapshot: Snapshot) -> str:
+    """sha256 of the manifest, after checking every data file against its manifest hash (a changed or
+    half-written file raises SnapshotError, so it is never mistaken for an unchanged snapshot)."""
+    for table_id in snapshot.table_ids:
+        for rel in snapshot.entry(table_id)["data"]:
+            snapshot.read_bytes(rel, table_id)
+    manifest = (snapshot.root / "manifest.json").read_bytes()
+    h = hashlib.sha256(manifest)
+    units = os.environ.get("KOMMUNE_SDG_UNITS")
+    if units and Path(units).exists():  # synthetic units replace the seeds (benchmarks)
+        h.update(Path(units).read_bytes())
+    return h.hexdigest()
+
+
+def submissions_fingerprint(home: Home) -> str:
+    h = hashlib.sha256()
+    for f in sorted((home.submissions_dir / "accepted").glob("*.parquet")):
+        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def code_version(root: Path = REPO_ROOT) -> str:
+    """sha256 over the pipeline's code, dbt project and config (file names and bytes) and the env it reads."""
+    h = hashlib.sha256()
+    for rel in CODE_PATHS:
+        base = root / rel
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
+                                                     and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts)
+        for f in files:
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    for name in INPUT_ENV:
+        h.update(f"{name}={os.environ.get(name, '')}".encode())
+    return h.hexdigest()
+
+
+def refresh_inputs(snapshot: Snapshot, home: Home, source: str) -> dict[str, str]:
+    return {"source": source, "snapshot_sha256": snapshot_fingerprint(snapshot),
+            "submissions_sha256": submissions_fingerprint(home), "code_version": code_version()}
+
+
+INPUT_KEYS = ("snapshot_sha256", "submissions_sha256", "code_version")
+
+
+def published_inputs(home: Home) -> dict | None:
+    """meta.refresh of the published warehouse (run_id + input fingerprints), None when there is none."""
+    if not home.published_db.exists():
+        return None
+    try:
+        con = duckdb.connect(str(home.published_db), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        cur = con.execute("select * from meta.refresh limit 1")
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def unchanged_since_publish(inputs: dict[str, str], home: Home) -> dict | None:
+    """The published run's meta.refresh when it was built from exactly these inputs, else None."""
+    published = published_inputs(home)
+    if published and all(published.get(k) == inputs[k] for k in INPUT_KEYS):
+        return published
+    return None

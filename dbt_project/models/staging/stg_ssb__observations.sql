@@ -10,7 +10,7 @@ classified as (
         case
             when region = '0000' then 'country'
             when regexp_full_match(region, '(K-)?9999') then 'other'
-            when regexp_full_match(region, '(K-)?[0-9]{4}') then 'municipality'
+            when regexp_full_match(region, '(K-)?{{ municipality_code_re() }}') then 'municipality'
             when regexp_full_match(region, '(F-)?[0-9]{2}') then 'county'
             else 'other'
         end as region_kind
