@@ -95,6 +95,19 @@ def _kind(asset: str, check: str, metadata: dict[str, Any]) -> str:
     return "dbt test"
 
 
+def _error_message(err: Any) -> str:
+    """The first error in the chain that is not Dagster's own wrapper (it names the file, table or test)."""
+    chain = []
+    while err is not None:
+        chain.append(err)
+        err = err.cause
+    for e in chain:
+        if not (e.cls_name or "").startswith(("DagsterExecution", "DagsterUserCode")):
+            msg = e.message.strip()
+            return msg if not e.cls_name or e.cls_name in msg else f"{e.cls_name}: {msg}"
+    return chain[-1].message.strip() if chain else "unknown error"
+
+
 def _dbt_compiled_tests(run_id: str) -> dict[str, str]:
     """unique_id -> compiled SQL of the tests dbt ran in this run (dagster-dbt's per-run target dir)."""
     out: dict[str, str] = {}
@@ -163,12 +176,7 @@ def collect(instance: dg.DagsterInstance, run_id: str, home: Home) -> QualityRep
         elif ev.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluated[(data.asset_key.to_user_string(), data.check_name)] = data
         elif ev.event_type == dg.DagsterEventType.STEP_FAILURE:
-            err = data.error
-            msg = err.message.strip() if err else "unknown error"
-            cause = err.cause if err else None
-            while cause is not None:
-                msg = cause.message.strip()
-                cause = cause.cause
+            msg = _error_message(data.error)
             failures.append(f"step {ev.step_key}: {ANSI.sub('', msg)}")
         elif ev.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             mat = data.materialization

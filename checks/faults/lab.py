@@ -66,9 +66,14 @@ class Outcome:
 
 
 def summary_reason(s: RefreshSummary) -> str:
-    """The clearest line of a failed refresh: the failed blocking checks, else the step error."""
+    """The clearest line of a failed refresh: the failed blocking checks, else the step error as the
+    quality report words it (the outermost non-Dagster error: it names the file)."""
     blocking = [c for c in s.checks_failed if "(ERROR)" in c]
-    text = "; ".join(blocking) if blocking else "; ".join(s.failures)
+    failures = s.failures
+    report = Path(os.environ.get("KOMMUNE_SDG_HOME", ".")) / "warehouse" / "quality" / "runs" / f"{s.run_id}.json"
+    if report.exists():
+        failures = json.loads(report.read_text(encoding="utf-8")).get("failures") or failures
+    text = "; ".join(blocking) if blocking else "; ".join(failures)
     return " ".join(text.split())[:400]
 
 
