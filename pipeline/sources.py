@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.catalog import ssb_catalog
@@ -12,30 +13,42 @@ from pipeline.paths import Home
 from pipeline.snapshot import MANIFEST, Snapshot, SnapshotError, open_snapshot
 
 SOURCE_ENV = "KOMMUNE_SDG_SOURCE"
+SSB_URL_ENV = "KOMMUNE_SDG_SSB_URL"  # another PxWebApi v2 base URL (a mirror, or the test server)
+
+
+@dataclass(frozen=True)
+class ResolvedSource:
+    snapshot: Snapshot
+    fetch: dict[str, dict] = field(default_factory=dict)  # per table: status, requests, cells (live only)
 
 
 def default_source() -> str:
     return os.environ.get(SOURCE_ENV, "demo")
 
 
-def resolve_snapshot(source: str, home: Home, log: Callable[[str], None] = print) -> Snapshot:
+def resolve_snapshot(source: str, home: Home, log: Callable[[str], None] = print) -> ResolvedSource:
     """Return the snapshot a refresh reads for `source` ('demo', 'live' or 'snapshot:DIR')."""
     if source == "demo":
         root = home.demo_snapshot_dir
         if not (root / MANIFEST).exists():
             log(f"generating the demo snapshot (synthetic DEMO data) in {root}")
             generate_demo_snapshot(root)
-        return open_snapshot(root)
+        return ResolvedSource(open_snapshot(root))
     if source.startswith("snapshot:"):
         root = Path(source.removeprefix("snapshot:")).expanduser()
         if not root.is_dir():
             raise SnapshotError(f"{root}: snapshot directory does not exist")
-        return open_snapshot(root)
+        return ResolvedSource(open_snapshot(root))
     if source == "live":
         from pipeline.ssb.fetch import fetch_snapshot, latest_snapshot  # noqa: PLC0415 (network code only when live)
 
         catalog = ssb_catalog()
-        result = fetch_snapshot(catalog, home.snapshots_dir, catalog.base_url,
+        base_url = os.environ.get(SSB_URL_ENV) or catalog.base_url
+        log(f"fetching {len(catalog.tables)} SSB tables from {base_url} (incremental)")
+        result = fetch_snapshot(catalog, home.snapshots_dir, base_url,
                                 previous=latest_snapshot(home.snapshots_dir), log=log)
-        return open_snapshot(result.snapshot_dir)
+        log(f"fetch done: {result.requests} requests, {len(result.changed)} tables changed, "
+            f"{len(result.unchanged)} unchanged, {result.elapsed_s:.1f} s")
+        return ResolvedSource(open_snapshot(result.snapshot_dir),
+                              {tid: t.as_metadata() for tid, t in result.tables.items()})
     raise ValueError(f"unknown source {source!r}: use demo, live or snapshot:DIR")
