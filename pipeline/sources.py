@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.catalog import ssb_catalog
 from pipeline.demo import generate_demo_snapshot
+from pipeline.demo.snapshot import demo_fingerprint
 from pipeline.paths import Home
 from pipeline.snapshot import MANIFEST, Snapshot, SnapshotError, open_snapshot
 
@@ -30,8 +33,12 @@ def resolve_snapshot(source: str, home: Home, log: Callable[[str], None] = print
     """Return the snapshot a refresh reads for `source` ('demo', 'live' or 'snapshot:DIR')."""
     if source == "demo":
         root = home.demo_snapshot_dir
-        if not (root / MANIFEST).exists():
-            log(f"generating the demo snapshot (synthetic DEMO data) in {root}")
+        manifest = root / MANIFEST
+        cached = json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") if manifest.exists() else None
+        if cached != demo_fingerprint():
+            log(f"generating the demo snapshot (synthetic DEMO data) in {root}"
+                + (" (the catalog or generator changed)" if cached else ""))
+            shutil.rmtree(root, ignore_errors=True)
             generate_demo_snapshot(root)
         return ResolvedSource(open_snapshot(root))
     if source.startswith("snapshot:"):

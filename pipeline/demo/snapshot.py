@@ -166,5 +166,26 @@ def generate_demo_snapshot(root: Path, catalog: SsbCatalog | None = None) -> Pat
                              "metadata": f"tables/{table.id}/metadata.json",
                              "data": [f"tables/{table.id}/data-000.json"], "sha256": hashes}
     write_manifest(root, {"format": FORMAT_VERSION, "kind": "demo", "label": DEMO_LABEL,
-                          "created_at": DEMO_UPDATED, "tables": entries})
+                          "created_at": DEMO_UPDATED, "fingerprint": demo_fingerprint(catalog),
+                          "tables": entries})
     return root
+
+
+def demo_fingerprint(catalog: SsbCatalog | None = None) -> str:
+    """What the demo bytes depend on: the catalog and this generator's code. A cached demo snapshot with
+    another fingerprint is out of date (e.g. the catalog grew) and is generated again."""
+    catalog = catalog or ssb_catalog()
+    parts = [repr(catalog).encode()] + [Path(m.__file__).read_bytes() for m in (_this_module(), _regions_module())]
+    return sha256_bytes(b"\0".join(parts))
+
+
+def _this_module():
+    import sys  # noqa: PLC0415
+
+    return sys.modules[__name__]
+
+
+def _regions_module():
+    import pipeline.demo.regions as regions  # noqa: PLC0415
+
+    return regions

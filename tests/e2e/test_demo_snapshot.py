@@ -55,3 +55,27 @@ def test_population_is_plausible(tmp_path: Path) -> None:
     assert 5_300_000 < total < 5_800_000
     national = frame[(frame["Tid"] == "2024") & (frame["Region"] == "0000")]["value"].iloc[0]
     assert national == total
+
+
+def test_stale_cached_demo_is_generated_again(tmp_path: Path) -> None:
+    from pipeline.paths import Home
+    from pipeline.snapshot import write_manifest
+    from pipeline.sources import resolve_snapshot
+
+    home = Home(tmp_path).ensure()
+    root = generate_demo_snapshot(home.demo_snapshot_dir)
+    manifest = json.loads((root / "manifest.json").read_text())
+    dropped = sorted(manifest["tables"])[0]
+    del manifest["tables"][dropped]  # as if made by an older, smaller catalog
+    manifest["fingerprint"] = "older-generator"
+    write_manifest(root, manifest)
+
+    messages: list[str] = []
+    snapshot = resolve_snapshot("demo", home, log=messages.append).snapshot
+
+    assert dropped in snapshot.table_ids
+    assert any("changed" in m for m in messages)
+    # a current cache is reused as it is
+    messages.clear()
+    resolve_snapshot("demo", home, log=messages.append)
+    assert messages == []
