@@ -61,7 +61,8 @@ def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = N
     job = defs.resolve_job_def("nightly_refresh")
     result = job.execute_in_process(
         instance=instance, raise_on_error=False,
-        run_config={"ops": {"raw_tables": {"config": {"source": source}}}},
+        run_config={"ops": {"raw_tables": {"config": {"source": source}}},
+                    "loggers": {"console": {"config": {"log_level": "INFO"}}}},
         tags={"kommune_sdg/source": source},
     )
     summary = RefreshSummary(success=result.success, run_id=result.run_id, published_db=str(home.published_db))
