@@ -1,6 +1,7 @@
 {#
   Benchmarks at scale (docs/benchmarks.md): when KOMMUNE_SDG_UNITS names a units.csv written by
-  pipeline/synthetic.py, the post-hooks on the seeds municipalities_2024, counties_2024 and klass_crosswalk
+  pipeline/synthetic.py, the post-hooks on the seeds municipalities_2024, counties_2024, klass_crosswalk and
+  klass_municipality_versions
   replace their rows with the synthetic units (and an identity crosswalk on var('structure_year')).
   Unset (the product), every hook renders `select 1` and the seeds stay as shipped.
 #}
@@ -25,6 +26,11 @@ select {{ var('structure_year') }} as from_year, {{ var('structure_year') }} as 
        cast(municipality_code as varchar) as from_code, cast(municipality_code as varchar) as to_code,
        1.0::double as weight, 'unchanged' as change_type, cast(population_2024 as double) as from_population
 from read_csv('{{ units }}', header = true, all_varchar = true)
+{%- elif seed_name == 'klass_municipality_versions' -%}
+create or replace table {{ this }} as
+select cast(municipality_code as varchar) as code, municipality_name as name,
+       cast(null as varchar) as valid_from, cast(null as varchar) as valid_to
+from read_csv('{{ units }}', header = true, all_varchar = true)
 {%- else -%}
 select 1
 {%- endif -%}
@@ -32,3 +38,9 @@ select 1
 
 {# The region codes stg_ssb__observations treats as municipalities: 4 digits, or the synthetic width. #}
 {% macro municipality_code_re() %}{{ return(env_var('KOMMUNE_SDG_UNIT_CODE_RE', '[0-9]{4}')) }}{% endmacro %}
+
+{# on-run-start: cap DuckDB's memory when KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT is set (benchmarks), else a no-op. #}
+{% macro duckdb_memory_limit() %}
+{%- set limit = env_var('KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT', '') -%}
+{%- if limit -%}set memory_limit = '{{ limit }}'{%- else -%}select 1{%- endif -%}
+{% endmacro %}

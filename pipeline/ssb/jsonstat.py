@@ -194,6 +194,8 @@ def _values(raw: Any, n: int) -> np.ndarray | None:
     if isinstance(raw, list):
         if len(raw) != n:
             raise JsonStatError(f"value has {len(raw)} entries, the dimension sizes make {n}")
+        if set(map(type, raw)) <= {int, float, type(None)}:  # the usual case: numbers and nulls, vectorised
+            return np.array(raw, dtype="float64")
         for i, v in enumerate(raw):
             out[i] = _to_float(v)
     elif isinstance(raw, dict):  # sparse {"flat_index": value}

@@ -1,0 +1,96 @@
+"""Full refresh at scale: N units x the catalog's SSB series x 10 years, against the DuckDB floor.
+
+For each N: generate a synthetic snapshot (pipeline/synthetic.py) under --work (default /tmp/ksdg_bench),
+run a full refresh in a fresh KOMMUNE_SDG_HOME (child process, measured: wall, CPU, peak RSS of the
+process tree), then the same refresh again with nothing changed, then the hand-written DuckDB floor
+(bench/floor.sql via bench/floor.py) over the same files, and print the table of docs/benchmarks.md.
+
+    .venv/bin/python bench/refresh_scale.py --units 357 3570 35700 100000 --no-gx-from 35700
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.measure import Measurement, measure  # noqa: E402
+from pipeline.synthetic import generate_synthetic_snapshot, synthetic_env  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def _refresh(snap: Path, home: Path, no_gx: bool) -> tuple[Measurement, dict]:
+    env = os.environ | synthetic_env(snap) | {"KOMMUNE_SDG_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    env.pop("KOMMUNE_SDG_FORCE_REFRESH", None)
+    env.setdefault("KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT", "2GB")
+    cmd = [PY, str(REPO / "bench" / "run_refresh.py"), "--source", f"snapshot:{snap}"] + (["--no-gx"] if no_gx else [])
+    m = measure(cmd, env=env, cwd=str(REPO))
+    try:
+        info = json.loads(m.stdout.strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        info = {"success": False, "failures": [m.stderr[-2000:]]}
+    return m, info
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--units", type=int, nargs="+", default=[357, 3570, 35700, 100000])
+    p.add_argument("--work", type=Path, default=Path("/tmp/ksdg_bench"))
+    p.add_argument("--no-gx-from", type=int, default=35700,
+                   help="from this N on, leave out the GX suites on raw SSB (they load the raw table into pandas)")
+    p.add_argument("--skip-unchanged", action="store_true", help="do not run the no-change refresh")
+    p.add_argument("--skip-floor", action="store_true")
+    p.add_argument("--json", type=Path, help="append results as JSON lines here")
+    a = p.parse_args()
+    rows = []
+    for n in a.units:
+        snap = a.work / f"snap_{n}"
+        if not (snap / "manifest.json").exists():
+            t0 = time.perf_counter()
+            generate_synthetic_snapshot(snap, n)
+            print(f"N={n}: generated {snap} in {time.perf_counter() - t0:.1f} s", flush=True)
+        home = a.work / f"home_{n}"
+        shutil.rmtree(home, ignore_errors=True)
+        no_gx = n >= a.no_gx_from
+        full, info = _refresh(snap, home, no_gx)
+        print(full.line(f"N={n} full refresh{' (no GX)' if no_gx else ''}"), info, flush=True)
+        row = {"n": n, "no_gx": no_gx, "full": vars(full) | {"stdout": "", "stderr": full.stderr[-3000:]},
+               "full_info": info}
+        if not a.skip_unchanged and info.get("success"):
+            same, sinfo = _refresh(snap, home, no_gx)
+            print(same.line(f"N={n} no-change refresh"), sinfo, flush=True)
+            row |= {"unchanged": vars(same) | {"stdout": "", "stderr": ""}, "unchanged_info": sinfo}
+        if not a.skip_floor:
+            out = a.work / f"floor_{n}.duckdb"
+            floor = measure([PY, str(REPO / "bench" / "floor.py"), str(snap), str(out)], cwd=str(REPO))
+            print(floor.line(f"N={n} DuckDB floor"), floor.stdout.strip().splitlines()[-1:], flush=True)
+            row |= {"floor": vars(floor) | {"stdout": floor.stdout[-2000:], "stderr": floor.stderr[-2000:]}}
+        rows.append(row)
+        if a.json:
+            with a.json.open("a") as fh:
+                fh.write(json.dumps(row, default=str) + "\n")
+    print("\n| N units | raw rows | refresh wall s | CPU s | peak RSS MB | floor wall s | refresh/floor "
+          "| no-change s | no-change/full |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        f = r["full"]
+        fl = r.get("floor")
+        u = r.get("unchanged")
+        cells = [f"{r['n']:,}{' (no GX)' if r['no_gx'] else ''}", f"{r['full_info'].get('rows') or 0:,}",
+                 f"{f['wall_s']:.1f}", f"{f['cpu_s']:.1f}", f"{f['peak_tree_rss_mb']:.0f}"]
+        cells += [f"{fl['wall_s']:.1f}", f"{f['wall_s'] / fl['wall_s']:.2f}"] if fl else ["-", "-"]
+        cells += [f"{u['wall_s']:.1f}", f"{u['wall_s'] / f['wall_s']:.1%}"] if u else ["-", "-"]
+        print("| " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""Child process of bench/refresh_scale.py: one refresh of the `nightly_refresh` job, as `kommune-sdg refresh`
+runs it (pipeline.refresh.run_refresh), or with --no-gx the same job without the GX suites on the raw SSB
+table (checks/quality_checks.ssb_quality_suites), which load the whole raw table into pandas.
+Prints one JSON line: success, rows of raw.ssb_observations, checks, failures, skipped."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--source", required=True)
+    p.add_argument("--no-gx", action="store_true")
+    a = p.parse_args()
+    t0 = time.perf_counter()
+    import dagster as dg  # noqa: PLC0415
+
+    from pipeline.paths import home  # noqa: PLC0415
+    from pipeline.refresh import run_refresh  # noqa: PLC0415
+
+    h = home().ensure()
+    if a.no_gx:
+        import pipeline.definitions as d  # noqa: PLC0415
+        from checks.quality_checks import ssb_quality_suites  # noqa: PLC0415
+        from pipeline.jobs import nightly_refresh  # noqa: PLC0415
+
+        job = dg.define_asset_job(
+            "nightly_refresh", selection=dg.AssetSelection.all() - dg.AssetSelection.checks(ssb_quality_suites),
+            executor_def=dg.in_process_executor, tags=nightly_refresh.tags)
+        d.defs = dg.Definitions(assets=d.defs.assets, asset_checks=d.defs.asset_checks, jobs=[job],
+                                resources=d.defs.resources)
+    imported = time.perf_counter() - t0
+    s = run_refresh(h, a.source)
+    print(json.dumps({"success": s.success, "rows": s.rows.get("raw/ssb_observations"),
+                      "checks_passed": len(s.checks_passed), "checks_failed": s.checks_failed[:5],
+                      "failures": s.failures[:5], "skipped": not s.rows, "import_s": round(imported, 1)}))
+    return 0 if s.success else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
