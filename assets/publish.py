@@ -26,7 +26,9 @@ def published_warehouse(context: AssetExecutionContext) -> dg.MaterializeResult:
         context.log.warning(f"removed a half-written publish file left by an earlier run: {stale}")
     with connect(h, read_only=True) as con:
         kinds = [r[0] for r in con.execute("select distinct snapshot_kind from raw.ssb_observations").fetchall()]
-    counts = publish_marts(h, context.run.run_id, ",".join(sorted(kinds)))
+        cur = con.execute("select * from raw.refresh_inputs")
+        inputs = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+    counts = publish_marts(h, context.run.run_id, ",".join(sorted(kinds)), inputs)
     context.log.info(f"published {len(counts)} marts to {h.published_db}")
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(h.published_db)),

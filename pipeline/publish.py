@@ -13,7 +13,7 @@ from pipeline.paths import Home
 PUBLISHED_SCHEMA = "marts"
 
 
-def publish_marts(home: Home, run_id: str, snapshot_kind: str) -> dict[str, int]:
+def publish_marts(home: Home, run_id: str, snapshot_kind: str, inputs: dict[str, str] | None = None) -> dict[str, int]:
     """Write every marts table into a new file beside the warehouse, fsync it, and rename it over the
     published file. Readers holding the old file keep reading it; new readers see the new marts."""
     target = home.published_db
@@ -33,8 +33,12 @@ def publish_marts(home: Home, run_id: str, snapshot_kind: str) -> dict[str, int]
             con.execute(f"create table {PUBLISHED_SCHEMA}.{t} as select * from build.{PUBLISHED_SCHEMA}.{t}")
             counts[t] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{t}").fetchone()[0]
         con.execute("create schema meta")
-        con.execute("create table meta.refresh as select ? as run_id, ? as published_at, ? as snapshot_kind",
-                    [run_id, datetime.now(UTC), snapshot_kind])
+        # + what the marts were built from (source, snapshot/submissions/code fingerprints): a refresh with
+        # the same inputs skips the rebuild (pipeline.raw_tables.unchanged_since_publish)
+        extra = inputs or {}
+        cols = "".join(f", ? as {k}" for k in extra)
+        con.execute(f"create table meta.refresh as select ? as run_id, ? as published_at, ? as snapshot_kind{cols}",
+                    [run_id, datetime.now(UTC), snapshot_kind, *extra.values()])
         con.execute("detach build")
         con.execute("checkpoint")
     finally:
