@@ -80,6 +80,25 @@ def dagster_ui(published: Published, tmp_path_factory: pytest.TempPathFactory) -
                 proc.wait(timeout=10)
 
 
+def _dismiss_dialog(driver, wait_s: float = 4.0) -> None:
+    """Dagster's one-time "join the community" dialog pops up shortly after load; close it before screenshots."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        buttons = driver.find_elements(By.XPATH, "//button[normalize-space()='Skip']")
+        if buttons:
+            try:
+                buttons[0].click()
+                return
+            except WebDriverException:
+                pass
+        time.sleep(0.25)
+
+
+def shot(driver, name: str) -> None:
+    _dismiss_dialog(driver)
+    screenshot(driver, name)
+
+
 def _open(driver, url: str, ready_text: str) -> str:
     driver.get(url)
 
@@ -112,16 +131,16 @@ def test_runs_page_shows_last_nightly_refresh_as_successful(published: Published
             .filter(function (h) { return /\/runs\/[0-9a-f-]{36}$/.test(h); });
         return links.length ? links[0] : null;""")
     assert newest and newest.endswith(run_id), f"newest run listed is {newest}, not {run_id}"
-    screenshot(browser, "dagster_runs")
+    shot(browser, "dagster_runs")
     text = _open(browser, f"{dagster_ui}/runs/{run_id}", "Success")
     assert "nightly_refresh" in text
-    screenshot(browser, "dagster_run")
+    shot(browser, "dagster_run")
 
 
 def test_automation_lists_schedule_and_submission_sensor(dagster_ui: str, browser) -> None:
     text = _open(browser, f"{dagster_ui}/automation", "nightly_refresh_0200_oslo")
     assert "submission_sensor" in text
-    screenshot(browser, "dagster_automation")
+    shot(browser, "dagster_automation")
 
 
 def test_report_asset_shows_metadata_and_links_the_report(published: Published, dagster_ui: str, browser) -> None:
@@ -131,7 +150,7 @@ def test_report_asset_shows_metadata_and_links_the_report(published: Published, 
     index = (published.home.reports_dir / "index.html").resolve().as_uri()
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a[href]")]
     assert index in links, f"{index} not linked; links: {links[:40]}"
-    screenshot(browser, "dagster_report_asset")
+    shot(browser, "dagster_report_asset")
     text = _open(browser, f"{dagster_ui}/assets/publish/exports", "rows_per_mart")
     assert "goal_scores" in text
-    screenshot(browser, "dagster_exports_asset")
+    shot(browser, "dagster_exports_asset")
