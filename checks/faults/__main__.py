@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     text = HEADER.format(minutes=minutes, when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")) + "\n".join(rows)
     Path(args.out).write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
-    return 0 if all("| yes |" in r for r in rows) else 1
+    return 0 if all(r.split("|")[-3].strip() == "yes" for r in rows) else 1
 
 
 if __name__ == "__main__":

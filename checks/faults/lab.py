@@ -74,6 +74,9 @@ def summary_reason(s: RefreshSummary) -> str:
     if report.exists():
         failures = json.loads(report.read_text(encoding="utf-8")).get("failures") or failures
     text = "; ".join(blocking) if blocking else "; ".join(failures)
+    marker = "Errors parsed from dbt logs:"
+    if not blocking and marker in text:  # keep what dbt said, not dagster-dbt's boilerplate around it
+        text = "dbt build failed: " + text.split(marker, 1)[1]
     return " ".join(text.split())[:400]
 
 

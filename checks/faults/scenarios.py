@@ -186,21 +186,24 @@ def submission_breaks_mart(lab: Lab, work: Path) -> Outcome:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(NEGATIVE_SUBMISSION, encoding="utf-8")
     before = sha256_file(lab.published)
+    accepted_dir = lab.home.submissions_dir / "accepted"
+    had = set(accepted_dir.glob("*.parquet"))
     t0 = time.monotonic()
     outcome = submit(path, "0301", lab.home)
     accepted = outcome.status == "accepted"
     process_inbox(lab.home)
     try:
         s = lab.refresh("demo")
-    finally:
-        for p in (lab.home.submissions_dir / "accepted").glob("*.parquet"):
-            if p.stem == outcome.submission_id:
-                p.unlink()
+    finally:  # take the bad value out again so later scenarios start from a clean store
+        for p in set(accepted_dir.glob("*.parquet")) - had:
+            p.unlink()
+        for p in (lab.home.inbox_dir / "0301").glob("*"):
+            p.unlink()
     return Outcome("submission_breaks_mart", "accepted submission: open_data = -5 for 0301", "fails",
                    "succeeded" if s.success else "failed", "" if s.success else summary_reason(s),
                    sha256_file(lab.published) == before,
                    notes=f"file validator: {outcome.status}" + ("" if accepted else " (scenario invalid)"),
-                   seconds=time.monotonic() - t0, extra={"validator_accepted": accepted})
+                   seconds=time.monotonic() - t0, extra={"validator_accepted": accepted, "run_id": s.run_id})
 
 
 def _wait_for(proc: subprocess.Popen, needle: str, timeout: float, lines: list[str]) -> bool:
