@@ -13,7 +13,7 @@ create or replace table catalog as select * from read_csv('{catalog}', all_varch
 
 create or replace table docs as
 select filename, id, size, dimension, value, status
-from read_json('{snapshot}/tables/*/data-*.json', filename = true, maximum_object_size = 1000000000,
+from read_json('{snapshot}/tables/*/data-*.json', filename = true, maximum_object_size = 67108864,
                columns = {{id: 'VARCHAR[]', size: 'BIGINT[]', dimension: 'JSON', value: 'DOUBLE[]', status: 'JSON'}});
 
 -- dimension codes in index order (SSB writes category.index in position order)

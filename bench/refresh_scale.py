@@ -27,11 +27,12 @@ REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 
-def _refresh(snap: Path, home: Path, no_gx: bool) -> tuple[Measurement, dict]:
+def _refresh(snap: Path, home: Path, no_gx: bool, core: bool) -> tuple[Measurement, dict]:
     env = os.environ | synthetic_env(snap) | {"KOMMUNE_SDG_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
     env.pop("KOMMUNE_SDG_FORCE_REFRESH", None)
     env.setdefault("KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT", "2GB")
-    cmd = [PY, str(REPO / "bench" / "run_refresh.py"), "--source", f"snapshot:{snap}"] + (["--no-gx"] if no_gx else [])
+    cmd = [PY, str(REPO / "bench" / "run_refresh.py"), "--source", f"snapshot:{snap}"]
+    cmd += (["--no-gx"] if no_gx else []) + (["--core"] if core else [])
     m = measure(cmd, env=env, cwd=str(REPO))
     try:
         info = json.loads(m.stdout.strip().splitlines()[-1])
@@ -46,6 +47,8 @@ def main() -> int:
     p.add_argument("--work", type=Path, default=Path("/tmp/ksdg_bench"))
     p.add_argument("--no-gx-from", type=int, default=35700,
                    help="from this N on, leave out the GX suites on raw SSB (they load the raw table into pandas)")
+    p.add_argument("--core", action="store_true",
+                   help="refresh up to publish only: ingest, dbt, blocking checks, publish (no GX, exports, reports)")
     p.add_argument("--skip-unchanged", action="store_true", help="do not run the no-change refresh")
     p.add_argument("--skip-floor", action="store_true")
     p.add_argument("--json", type=Path, help="append results as JSON lines here")
@@ -60,12 +63,12 @@ def main() -> int:
         home = a.work / f"home_{n}"
         shutil.rmtree(home, ignore_errors=True)
         no_gx = n >= a.no_gx_from
-        full, info = _refresh(snap, home, no_gx)
-        print(full.line(f"N={n} full refresh{' (no GX)' if no_gx else ''}"), info, flush=True)
-        row = {"n": n, "no_gx": no_gx, "full": vars(full) | {"stdout": "", "stderr": full.stderr[-3000:]},
-               "full_info": info}
+        full, info = _refresh(snap, home, no_gx, a.core)
+        print(full.line(f"N={n} full refresh{' (core)' if a.core else ' (no GX)' if no_gx else ''}"), info, flush=True)
+        row = {"n": n, "no_gx": no_gx or a.core, "core": a.core,
+               "full": vars(full) | {"stdout": "", "stderr": full.stderr[-3000:]}, "full_info": info}
         if not a.skip_unchanged and info.get("success"):
-            same, sinfo = _refresh(snap, home, no_gx)
+            same, sinfo = _refresh(snap, home, no_gx, a.core)
             print(same.line(f"N={n} no-change refresh"), sinfo, flush=True)
             row |= {"unchanged": vars(same) | {"stdout": "", "stderr": ""}, "unchanged_info": sinfo}
         if not a.skip_floor:

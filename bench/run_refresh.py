@@ -18,6 +18,8 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--source", required=True)
     p.add_argument("--no-gx", action="store_true")
+    p.add_argument("--core", action="store_true",
+                   help="only what publishing needs: ingest, dbt, their checks, publish (no exports, reports, GX)")
     a = p.parse_args()
     t0 = time.perf_counter()
     import dagster as dg  # noqa: PLC0415
@@ -26,19 +28,31 @@ def main() -> int:
     from pipeline.refresh import run_refresh  # noqa: PLC0415
 
     h = home().ensure()
-    if a.no_gx:
+    if a.no_gx or a.core:
         import pipeline.definitions as d  # noqa: PLC0415
+        from assets.dbt import kommune_sdg_dbt  # noqa: PLC0415
         from checks.quality_checks import ssb_quality_suites  # noqa: PLC0415
         from pipeline.jobs import nightly_refresh  # noqa: PLC0415
 
+        selection = (dg.AssetSelection.keys(dg.AssetKey(["publish", "warehouse"])).upstream()
+                     | dg.AssetSelection.assets(kommune_sdg_dbt) if a.core else dg.AssetSelection.all())
         job = dg.define_asset_job(
-            "nightly_refresh", selection=dg.AssetSelection.all() - dg.AssetSelection.checks(ssb_quality_suites),
+            "nightly_refresh", selection=selection - dg.AssetSelection.checks(ssb_quality_suites),
             executor_def=dg.in_process_executor, tags=nightly_refresh.tags)
         d.defs = dg.Definitions(assets=d.defs.assets, asset_checks=d.defs.asset_checks, jobs=[job],
                                 resources=d.defs.resources)
     imported = time.perf_counter() - t0
     s = run_refresh(h, a.source)
-    print(json.dumps({"success": s.success, "rows": s.rows.get("raw/ssb_observations"),
+    steps: dict[str, float] = {}
+    try:  # per-step wall times from the run's event log (the profile of docs/benchmarks.md)
+        from pipeline.refresh import instance_for  # noqa: PLC0415
+
+        for st in instance_for(h).get_run_step_stats(s.run_id):
+            if st.start_time and st.end_time:
+                steps[st.step_key] = round(st.end_time - st.start_time, 1)
+    except Exception as exc:  # noqa: BLE001 - figures only
+        steps["error"] = repr(exc)
+    print(json.dumps({"steps": steps,"success": s.success, "rows": s.rows.get("raw/ssb_observations"),
                       "checks_passed": len(s.checks_passed), "checks_failed": s.checks_failed[:5],
                       "failures": s.failures[:5], "skipped": not s.rows, "import_s": round(imported, 1)}))
     return 0 if s.success else 1
