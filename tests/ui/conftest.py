@@ -69,7 +69,7 @@ def browser_paths() -> tuple[str, str]:
     return chromium, driver
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from selenium import webdriver  # noqa: PLC0415
     from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
@@ -89,6 +89,12 @@ def browser() -> Iterator[object]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_page(driver, url: str) -> None:
+    """Navigate after draining the console log, so errors are those of this page only."""
+    driver.get_log("browser")
+    driver.get(url)
 
 
 def js_errors(driver) -> list[str]:

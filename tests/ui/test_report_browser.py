@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.ui.conftest import Published, js_errors, screenshot
+from tests.ui.conftest import Published, js_errors, open_page, screenshot
 
 CHART_TIMEOUT = 90
 
@@ -29,7 +29,7 @@ def drawn_traces(driver, chart_id: str) -> int:
 
 
 def test_index_page_renders_and_filters(published: Published, report_server: str, browser) -> None:
-    browser.get(f"{report_server}/index.html")
+    open_page(browser, f"{report_server}/index.html")
     wait_for_charts(browser, 2)
     assert js_errors(browser) == []
     assert drawn_traces(browser, "chart-national") >= 1 and drawn_traces(browser, "chart-histogram") >= 1
@@ -57,7 +57,7 @@ def test_municipality_page_charts_render_without_errors(published: Published, re
         colours = dict(con.execute("select goal, colour from marts.goals").fetchall())
     finally:
         con.close()
-    browser.get(f"{report_server}/kommune/{code}.html")
+    open_page(browser, f"{report_server}/kommune/{code}.html")
     wait_for_charts(browser, 2)
     assert js_errors(browser) == []
     assert drawn_traces(browser, "chart-goals") == 3 and drawn_traces(browser, "chart-index") == 3
@@ -83,7 +83,7 @@ def test_harness_catches_a_broken_chart(published: Published, report_server: str
     broken.write_text(html.replace('<script type="application/json" id="figures">{',
                                    '<script type="application/json" id="figures">{oops', 1), encoding="utf-8")
     try:
-        browser.get(f"{report_server}/kommune/{broken.name}")
+        open_page(browser, f"{report_server}/kommune/{broken.name}")
         WebDriverWait(browser, CHART_TIMEOUT).until(lambda d: d.execute_script("return document.readyState")
                                                     == "complete")
         WebDriverWait(browser, 10).until(lambda d: js_errors(d))
