@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test ui lint clean setup
+.PHONY: run test ui lint clean setup browser
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -18,7 +18,11 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/kommune-sdg refresh --source demo
 
-test: $(STAMP)
+# Debian's chromium + chromedriver for the browser tests (tests/ui); a no-op when already installed.
+browser:
+	bash scripts/install_browser.sh
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest tests
 
 ui: $(STAMP)
