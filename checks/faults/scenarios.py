@@ -206,18 +206,27 @@ def submission_breaks_mart(lab: Lab, work: Path) -> Outcome:
                    seconds=time.monotonic() - t0, extra={"validator_accepted": accepted, "run_id": s.run_id})
 
 
-def _wait_for(proc: subprocess.Popen, needle: str, timeout: float, lines: list[str]) -> bool:
-    deadline = time.monotonic() + timeout
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            if proc.poll() is not None:
-                return False
+def _dbt_running(pgid: int) -> bool:
+    """Is a `dbt build` process running in this process group? (read from /proc; Linux)"""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            cmd = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
             continue
-        lines.append(line)
-        if needle in line:
+        if any(c.endswith(b"dbt") for c in cmd) and b"build" in cmd:
             return True
+    return False
+
+
+def _wait_for_dbt(proc: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if _dbt_running(proc.pid):
+            return True
+        time.sleep(0.2)
     return False
 
 
@@ -227,14 +236,15 @@ def sigkill_during_dbt(lab: Lab, work: Path) -> Outcome:
     env = os.environ | {"KOMMUNE_SDG_HOME": str(lab.home.root), "DAGSTER_HOME": str(lab.home.dagster_home),
                         "PYTHONUNBUFFERED": "1"}
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "refresh", "--source", "demo"], cwd=REPO_ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    lines: list[str] = []
+    log = work / "killed_refresh.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "refresh", "--source", "demo"], cwd=REPO_ROOT,
+                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        in_dbt = _wait_for(proc, "kommune_sdg_dbt - STEP_START", 600, lines)
+        in_dbt = _wait_for_dbt(proc, 900)
         if in_dbt:
-            _wait_for(proc, "OK created sql", 120, lines)  # dbt is writing models into the build database
+            time.sleep(4.0)  # dbt is building seeds and models into the build database
+            in_dbt = _dbt_running(proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
