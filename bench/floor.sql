@@ -136,14 +136,14 @@ with scored as (
                 else greatest(0.0, least(100.0, 100.0 * (v.value - b.worst) / (b.best - b.worst))) end as score
     from indicator_values as v join bounds as b using (indicator_id) join catalog as c using (indicator_id)
 ),
-trended as (
-    select s.*,
-           arg_min(t.value, t.year) as start_value, min(t.year) as start_year
-    from scored as s
-    left join scored as t
-        on t.municipality_code = s.municipality_code and t.indicator_id = s.indicator_id
-        and t.year between s.year - 5 and s.year - 2 and t.value is not null and s.value is not null
-    group by all
+trended as (  -- start of the trend window: earliest year with a value in [t-5, t-2]
+    select *,
+           case when value is not null then min(year) filter (where value is not null) over w end as start_year,
+           case when value is not null then arg_min(value, year) filter (where value is not null) over w end
+               as start_value
+    from scored
+    window w as (partition by municipality_code, indicator_id order by year
+                 range between 5 preceding and 2 preceding)
 )
 select *,
        case when value is null or green is null then null
