@@ -233,12 +233,16 @@ def _wait_for_dbt(proc: subprocess.Popen, timeout: float) -> bool:
 def sigkill_during_dbt(lab: Lab, work: Path) -> Outcome:
     """`kommune-sdg refresh` killed with SIGKILL (its whole process group, dbt included) while dbt builds."""
     before = sha256_file(lab.published)
+    # new figures (incomes +2 %), so neither refresh is skipped as "unchanged since the last publish"
+    snap = lab.copy_demo(work / "snapshot_v2")
+    rewrite_table(snap, "06944", scale_values(1.02))
+    source = f"snapshot:{snap}"
     env = os.environ | {"KOMMUNE_SDG_HOME": str(lab.home.root), "DAGSTER_HOME": str(lab.home.dagster_home),
                         "PYTHONUNBUFFERED": "1"}
     t0 = time.monotonic()
     log = work / "killed_refresh.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "refresh", "--source", "demo"], cwd=REPO_ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "refresh", "--source", source], cwd=REPO_ROOT,
                                 env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         in_dbt = _wait_for_dbt(proc, 900)
@@ -252,7 +256,7 @@ def sigkill_during_dbt(lab: Lab, work: Path) -> Outcome:
     # a killed publish would leave this behind too: the next refresh must clear it without help
     stale = lab.home.warehouse_dir / f".{lab.home.published_db.name}.deadbeef.publishing"
     stale.write_bytes(b"half a database")
-    s = lab.refresh("demo")
+    s = lab.refresh(source)
     return Outcome("sigkill_during_dbt", "refresh process group SIGKILLed while dbt builds; next refresh as usual",
                    "recovers", "succeeded" if s.success else "failed",
                    ("next refresh published run " + s.run_id[:8]) if s.success else summary_reason(s),
