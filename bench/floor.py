@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     con = duckdb.connect(str(out))
     # the same memory cap as the refresh's dbt run gets from bench/refresh_scale.py
-    con.execute(f"set memory_limit = '{os.environ.get('KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT', '2GB')}'")
+    con.execute(f"set memory_limit = '{os.environ.get('KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT', '3GB')}'")
     con.execute(sql)
     counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
               for t in ("raw_obs", "series", "indicator_values", "indicator_scores", "goal_scores", "sdg_index")}

@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     files = [str(p) for t in catalog.tables for p in write_ssb_parquet(snap, catalog, t.id, work / "parquet")]
     t1 = time.perf_counter()
-    con = duckdb.connect(str(work / "raw.duckdb"))
+    con = duckdb.connect(str(work / "build.duckdb"))
     con.execute("create schema raw")
     con.execute(f"create table raw.ssb_observations as select {', '.join(SSB_COLUMNS)} from read_parquet(?)", [files])
     n = con.execute("select count(*) from raw.ssb_observations").fetchone()[0]

@@ -30,7 +30,7 @@ PY = sys.executable
 def _refresh(snap: Path, home: Path, no_gx: bool, core: bool) -> tuple[Measurement, dict]:
     env = os.environ | synthetic_env(snap) | {"KOMMUNE_SDG_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
     env.pop("KOMMUNE_SDG_FORCE_REFRESH", None)
-    env.setdefault("KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT", "2GB")
+    env.setdefault("KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT", "3GB")
     cmd = [PY, str(REPO / "bench" / "run_refresh.py"), "--source", f"snapshot:{snap}"]
     cmd += (["--no-gx"] if no_gx else []) + (["--core"] if core else [])
     m = measure(cmd, env=env, cwd=str(REPO))

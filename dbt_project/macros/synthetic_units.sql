@@ -42,5 +42,5 @@ select 1
 {# on-run-start: cap DuckDB's memory when KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT is set (benchmarks), else a no-op. #}
 {% macro duckdb_memory_limit() %}
 {%- set limit = env_var('KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT', '') -%}
-{%- if limit -%}set memory_limit = '{{ limit }}'{%- else -%}select 1{%- endif -%}
+{%- if limit -%}set memory_limit = '{{ limit }}'; set preserve_insertion_order = false{%- else -%}select 1{%- endif -%}
 {% endmacro %}
