@@ -44,14 +44,17 @@ def kommune_sdg_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
     Row counts are read after dbt exits with one short read-only connection (dagster-dbt's
     fetch_row_counts keeps an in-process connection open, which would lock the file for later steps).
     """
-    events = list(dbt.cli(["build"], context=context).stream())
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    events = list(invocation.stream())
     counts = _row_counts()
-    for event in events:
+    for event in events:  # test results reach Dagster (and the quality report) even when dbt failed
         if isinstance(event, dg.Output) and event.output_name in _OUTPUT_TABLES:
             n = counts.get(_OUTPUT_TABLES[event.output_name])
             yield event.with_metadata({**event.metadata, "dagster/row_count": n}) if n is not None else event
         else:
             yield event
+    if not invocation.is_successful():
+        raise invocation.get_error()
 
 
 def _row_counts() -> dict[str, int]:
