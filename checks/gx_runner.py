@@ -6,32 +6,14 @@ read-only connection and validate the DataFrames (DESIGN section 9).
 
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from pipeline.gx import dataframe_batch_definition
+
 MAX_EXAMPLES = 5
-
-_lock = threading.Lock()
-_batch_definition: Any = None
-
-
-def _batch_def() -> Any:
-    global _batch_definition
-    with _lock:
-        if _batch_definition is None:
-            os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-            import great_expectations as gx  # noqa: PLC0415 (1-2 s import; only when checks run)
-            from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: PLC0415
-
-            ctx = gx.get_context(mode="ephemeral")
-            ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-            asset = ctx.data_sources.add_pandas("kommune_sdg_quality").add_dataframe_asset("frame")
-            _batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
-        return _batch_definition
 
 
 @dataclass
@@ -83,7 +65,8 @@ def validate(suite_name: str, frame: pd.DataFrame, expectations: list[Any]) -> S
     if not expectations:
         return out
     suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
-    batch = _batch_def().get_batch(batch_parameters={"dataframe": frame.reset_index(drop=True)})
+    batch = dataframe_batch_definition("kommune_sdg_quality").get_batch(
+        batch_parameters={"dataframe": frame.reset_index(drop=True)})
     result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES})
     for r in result.results:
         out.evaluated += 1

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from pipeline.gx import dataframe_batch_definition
 from pipeline.submissions import safety
 from pipeline.submissions.catalog import IndicatorIndex, unit_key
 from pipeline.submissions.issues import Issue, issue
@@ -231,29 +230,9 @@ def validate_table(table: RawTable, municipality: str, index: IndicatorIndex,
 
 # ---------------------------------------------------------------- GX column rules
 
-_gx_lock = threading.Lock()
-_gx_batch_definition: Any = None
-
-
-def _batch_definition() -> Any:
-    """One ephemeral GX context per process (creating one costs ~1 s)."""
-    global _gx_batch_definition
-    with _gx_lock:
-        if _gx_batch_definition is None:
-            os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-            import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
-
-            ctx = gx.get_context(mode="ephemeral")
-            ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-            asset = ctx.data_sources.add_pandas("submissions").add_dataframe_asset("submission_rows")
-            _gx_batch_definition = asset.add_batch_definition_whole_dataframe("whole_file")
-        return _gx_batch_definition
-
-
 def _unexpected(df: pd.DataFrame, expectation: Any) -> list[int]:
     """Positional indexes of rows that fail `expectation` on `df` (index must be 0..n-1)."""
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": df})
+    batch = dataframe_batch_definition("submissions").get_batch(batch_parameters={"dataframe": df})
     result = batch.validate(expectation, result_format="COMPLETE")
     if result.success:
         return []

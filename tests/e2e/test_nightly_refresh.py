@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -12,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from checks.faults.lab import rewrite_table
 from pipeline.demo.regions import municipalities_2024
 from pipeline.paths import Home
 from pipeline.refresh import RefreshSummary, instance_for, run_refresh
-from pipeline.snapshot import sha256_bytes, write_manifest
 from tests.conftest import sha256_file
 
 N_MUNICIPALITIES = 357
@@ -89,18 +88,6 @@ def _copy_demo(home: Home, dest: Path) -> Path:
     return dest
 
 
-def _rewrite_table(snapshot_dir: Path, table_id: str, mutate) -> None:
-    """Change one table's data and record the new hash, as a real (valid but wrong) snapshot would."""
-    manifest = json.loads((snapshot_dir / "manifest.json").read_text())
-    rel = manifest["tables"][table_id]["data"][0]
-    doc = json.loads((snapshot_dir / rel).read_text())
-    mutate(doc)
-    payload = json.dumps(doc).encode()
-    (snapshot_dir / rel).write_bytes(payload)
-    manifest["tables"][table_id]["sha256"][rel] = sha256_bytes(payload)
-    write_manifest(snapshot_dir, manifest)
-
-
 def _drop_first_municipality(doc: dict) -> None:
     """Blank every 07459 value of one municipality (the region stays in the cube, its values go null)."""
     region = doc["id"][0]
@@ -118,7 +105,7 @@ def test_failed_blocking_check_leaves_published_file_unchanged(published: tuple[
     home, _ = published
     before = sha256_file(home.published_db)
     bad = _copy_demo(home, tmp_path / "bad_population")
-    _rewrite_table(bad, "07459", _drop_first_municipality)
+    rewrite_table(bad, "07459", _drop_first_municipality)
 
     summary = run_refresh(home, f"snapshot:{bad}")
 
