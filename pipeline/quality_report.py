@@ -95,7 +95,7 @@ def _kind(asset: str, check: str, metadata: dict[str, Any]) -> str:
     return "dbt test"
 
 
-def _error_message(err: Any) -> str:
+def error_message(err: Any) -> str:
     """The first error in the chain that is not Dagster's own wrapper (it names the file, table or test)."""
     chain = []
     while err is not None:
@@ -176,7 +176,7 @@ def collect(instance: dg.DagsterInstance, run_id: str, home: Home) -> QualityRep
         elif ev.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluated[(data.asset_key.to_user_string(), data.check_name)] = data
         elif ev.event_type == dg.DagsterEventType.STEP_FAILURE:
-            msg = _error_message(data.error)
+            msg = error_message(data.error)
             failures.append(f"step {ev.step_key}: {ANSI.sub('', msg)}")
         elif ev.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             mat = data.materialization

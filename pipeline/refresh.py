@@ -81,13 +81,9 @@ def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = N
                 desc = ev.description or ""
                 summary.checks_failed.append(f"{name} ({ev.severity.value}) {desc}".strip())
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            err = event.step_failure_data.error
-            message = err.message.strip() if err else "unknown error"
-            cause = err.cause
-            while cause is not None:
-                message = cause.message.strip()
-                cause = cause.cause
-            summary.failures.append(f"step {event.step_key}: {message}")
+            from pipeline.quality_report import error_message  # noqa: PLC0415
+
+            summary.failures.append(f"step {event.step_key}: {error_message(event.step_failure_data.error)}")
     _write_quality_report(instance, result.run_id, home)
     return summary
 
