@@ -24,14 +24,57 @@ expected as (
     group by from_year, to_code
 ),
 
+target_sources as (
+    -- target codes fed by one source code in every structure: each of their cells has one source row
+    select to_code, count(distinct from_code) = 1 as single_source
+    from {{ ref('klass_crosswalk') }}
+    where to_year = {{ target_year }}
+    group by to_code
+),
+
+sourced as (
+    select
+        l.*,
+        coalesce(a.aggregation, 'mean_pop_weighted') as aggregation,
+        coalesce(t.single_source, false) as single_source
+    from located as l
+    left join aggregation as a on a.table_id = l.table_id and a.contents_code = l.contents_code
+    left join target_sources as t on t.to_code = l.municipality_code
+),
+
+single as (
+    -- the bulk (unchanged and recoded codes): the one-row case of `grouped`, with no aggregation
+    select
+        table_id,
+        contents_code,
+        filters,
+        municipality_code,
+        year,
+        aggregation,
+        source_structure_year,
+        1 as n_sources,
+        case when value is not null then 1 else 0 end as n_with_value,
+        1 as n_expected,
+        value * weight as sum_value,
+        value * weight * from_population / nullif(weight * from_population, 0) as mean_value,
+        status,
+        change_type as harmonisation,
+        source_file,
+        sha256,
+        snapshot_kind
+    from sourced
+    where single_source
+),
+
 grouped as (
+    -- target codes with several source codes (merges, splits, code changes with mixed codes in one batch)
     select
         l.table_id,
         l.contents_code,
         l.filters,
         l.municipality_code,
         l.year,
-        coalesce(a.aggregation, 'mean_pop_weighted') as aggregation,
+        l.aggregation,
         min(l.source_structure_year) as source_structure_year,
         count(distinct l.from_code) as n_sources,
         count(distinct l.from_code) filter (where l.value is not null) as n_with_value,
@@ -49,9 +92,9 @@ grouped as (
         min(l.source_file) as source_file,
         min(l.sha256) as sha256,
         min(l.snapshot_kind) as snapshot_kind
-    from located as l
-    left join aggregation as a on a.table_id = l.table_id and a.contents_code = l.contents_code
+    from sourced as l
     left join expected as e on e.from_year = l.source_structure_year and e.to_code = l.municipality_code
+    where not l.single_source
     group by all
 ),
 
@@ -63,7 +106,7 @@ valued as (
             when aggregation = 'sum' then sum_value
             else mean_value
         end as value
-    from grouped
+    from (select * from single union all select * from grouped)
 ),
 
 ratios as (
