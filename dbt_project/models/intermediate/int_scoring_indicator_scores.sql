@@ -52,36 +52,30 @@ scored as (
 ),
 
 trend_base as (
-    -- the start of the trend window: earliest year with a value in [t-5, t-2]
+    -- the start of the trend window: earliest year with a value in [t-5, t-2] (one window pass, no self join)
     select
-        t.municipality_code,
-        t.indicator_id,
-        t.year,
-        arg_min(b.value, b.year) as start_value,
-        min(b.year) as start_year
-    from scored as t
-    inner join scored as b
-        on b.municipality_code = t.municipality_code
-        and b.indicator_id = t.indicator_id
-        and b.year between t.year - 5 and t.year - 2
-        and b.value is not null
-    where t.value is not null
-    group by t.municipality_code, t.indicator_id, t.year
+        *,
+        case when value is not null then
+            arg_min(value, year) filter (where value is not null) over trend_window end as start_value,
+        case when value is not null then
+            min(year) filter (where value is not null) over trend_window end as start_year
+    from scored
+    window trend_window as (
+        partition by municipality_code, indicator_id order by year range between 5 preceding and 2 preceding
+    )
 ),
 
 trended as (
     select
-        s.*,
-        tb.start_year as trend_start_year,
+        *,
+        start_year as trend_start_year,
         -- annual change in the good direction (positive = improving)
-        s.sign * (s.value - tb.start_value) / (s.year - tb.start_year) as annual_change,
+        sign * (value - start_value) / (year - start_year) as annual_change,
         case
-            when s.green is not null and tb.start_year is not null and tb.start_year < 2030
-                then s.sign * (s.green - tb.start_value) / (2030 - tb.start_year)
-        end as needed_annual_change,
-        tb.start_value
-    from scored as s
-    left join trend_base as tb using (municipality_code, indicator_id, year)
+            when green is not null and start_year is not null and start_year < 2030
+                then sign * (green - start_value) / (2030 - start_year)
+        end as needed_annual_change
+    from trend_base
 )
 
 select
