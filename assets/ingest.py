@@ -9,20 +9,14 @@ from dagster import AssetExecutionContext
 from pipeline.build_db import connect, reset_build_db
 from pipeline.catalog import ssb_catalog
 from pipeline.paths import home
-from pipeline.raw_tables import (
-    SSB_COLUMNS,
-    accepted_submissions,
-    refresh_inputs,
-    unchanged_since_publish,
-    write_ssb_parquet,
-)
+from pipeline.raw_tables import SSB_COLUMNS, accepted_submissions, write_ssb_parquet
+from pipeline.refresh_inputs import FORCE_ENV, refresh_inputs, unchanged_since_publish
 from pipeline.regions import normalise_region
 from pipeline.sources import default_source, resolve_snapshot
 
 SSB_OBSERVATIONS = dg.AssetKey(["raw", "ssb_observations"])
 SUBMISSION_VALUES = dg.AssetKey(["raw", "submission_values"])
 SUBMISSION_INBOX = dg.AssetKey("submission_inbox")
-FORCE_ENV = "KOMMUNE_SDG_FORCE_REFRESH"
 
 
 class RefreshConfig(dg.Config):

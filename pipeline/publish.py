@@ -34,7 +34,7 @@ def publish_marts(home: Home, run_id: str, snapshot_kind: str, inputs: dict[str,
             counts[t] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{t}").fetchone()[0]
         con.execute("create schema meta")
         # + what the marts were built from (source, snapshot/submissions/code fingerprints): a refresh with
-        # the same inputs skips the rebuild (pipeline.raw_tables.unchanged_since_publish)
+        # the same inputs skips the rebuild (pipeline.refresh_inputs.unchanged_since_publish)
         extra = inputs or {}
         cols = "".join(f", ? as {k}" for k in extra)
         con.execute(f"create table meta.refresh as select ? as run_id, ? as published_at, ? as snapshot_kind{cols}",

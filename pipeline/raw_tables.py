@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -16,7 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.catalog import SsbCatalog
-from pipeline.paths import REPO_ROOT, Home
+from pipeline.paths import Home
 from pipeline.snapshot import Snapshot, SnapshotError, sha256_bytes
 from pipeline.ssb.jsonstat import MISSING_SYMBOLS, ZERO_SYMBOL, JsonStatError, parse_jsonstat
 
@@ -174,80 +171,3 @@ def write_ssb_parquet(snapshot: Snapshot, catalog: SsbCatalog, table_id: str, ou
         pq.write_table(table, path, compression="zstd", compression_level=1)
         paths.append(path)
     return paths
-
-
-# --- refresh inputs: what a refresh read, so an unchanged refresh can skip ingest, dbt, checks and publish ---
-
-CODE_PATHS = ("pipeline", "assets", "checks", "dbt_project/models", "dbt_project/seeds", "dbt_project/macros",
-              "dbt_project/tests", "dbt_project/dbt_project.yml", "pyproject.toml")
-CODE_SUFFIXES = (".py", ".sql", ".yml", ".yaml", ".csv", ".toml", ".json")
-INPUT_ENV = ("KOMMUNE_SDG_UNITS", "KOMMUNE_SDG_UNIT_CODE_RE")
-
-
-def snapshot_fingerprint(snapshot: Snapshot) -> str:
-    """sha256 of the manifest, after checking every data file against its manifest hash (a changed or
-    half-written file raises SnapshotError, so it is never mistaken for an unchanged snapshot)."""
-    for table_id in snapshot.table_ids:
-        for rel in snapshot.entry(table_id)["data"]:
-            snapshot.read_bytes(rel, table_id)
-    manifest = (snapshot.root / "manifest.json").read_bytes()
-    h = hashlib.sha256(manifest)
-    units = os.environ.get("KOMMUNE_SDG_UNITS")
-    if units and Path(units).exists():  # synthetic units replace the seeds (benchmarks)
-        h.update(Path(units).read_bytes())
-    return h.hexdigest()
-
-
-def submissions_fingerprint(home: Home) -> str:
-    h = hashlib.sha256()
-    for f in sorted((home.submissions_dir / "accepted").glob("*.parquet")):
-        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def code_version(root: Path = REPO_ROOT) -> str:
-    """sha256 over the pipeline's code, dbt project and config (file names and bytes) and the env it reads."""
-    h = hashlib.sha256()
-    for rel in CODE_PATHS:
-        base = root / rel
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
-                                                     and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts)
-        for f in files:
-            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
-    for name in INPUT_ENV:
-        h.update(f"{name}={os.environ.get(name, '')}".encode())
-    return h.hexdigest()
-
-
-def refresh_inputs(snapshot: Snapshot, home: Home, source: str) -> dict[str, str]:
-    return {"source": source, "snapshot_sha256": snapshot_fingerprint(snapshot),
-            "submissions_sha256": submissions_fingerprint(home), "code_version": code_version()}
-
-
-INPUT_KEYS = ("snapshot_sha256", "submissions_sha256", "code_version")
-
-
-def published_inputs(home: Home) -> dict | None:
-    """meta.refresh of the published warehouse (run_id + input fingerprints), None when there is none."""
-    if not home.published_db.exists():
-        return None
-    try:
-        con = duckdb.connect(str(home.published_db), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        cur = con.execute("select * from meta.refresh limit 1")
-        row = cur.fetchone()
-        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-
-
-def unchanged_since_publish(inputs: dict[str, str], home: Home) -> dict | None:
-    """The published run's meta.refresh when it was built from exactly these inputs, else None."""
-    published = published_inputs(home)
-    if published and all(published.get(k) == inputs[k] for k in INPUT_KEYS):
-        return published
-    return None

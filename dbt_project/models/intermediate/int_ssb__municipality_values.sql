@@ -7,12 +7,16 @@
 -- A target value is NULL when any source municipality it needs is missing or has no value (a sum over
 -- part of a merged municipality would be wrong); status then carries the source's symbol, or '..'.
 {% set target_year = var('structure_year') %}
+{% set located = ref('int_harmonisation__located_observations') %}
+{#- The ratio path joins the harmonised values with themselves; it is planned only when the seed has ratio
+    contents, so the bulk streams from the located observations to this table in one pass. -#}
+{% set has_ratios = true %}
+{% if execute %}
+    {% set has_ratios = run_query(
+        "select count(*) from " ~ ref('klass_aggregation') ~ " where aggregation = 'ratio'").columns[0].values()[0] > 0 %}
+{% endif %}
 
-with located as (
-    select * from {{ ref('int_harmonisation__located_observations') }}
-),
-
-aggregation as (
+with aggregation as (
     select * from {{ ref('klass_aggregation') }}
 ),
 
@@ -30,16 +34,6 @@ target_sources as (
     from {{ ref('klass_crosswalk') }}
     where to_year = {{ target_year }}
     group by to_code
-),
-
-sourced as (
-    select
-        l.*,
-        coalesce(a.aggregation, 'mean_pop_weighted') as aggregation,
-        coalesce(t.single_source, false) as single_source
-    from located as l
-    left join aggregation as a on a.table_id = l.table_id and a.contents_code = l.contents_code
-    left join target_sources as t on t.to_code = l.municipality_code
 ),
 
 single as (
@@ -62,8 +56,12 @@ single as (
         source_file,
         sha256,
         snapshot_kind
-    from sourced
-    where single_source
+    from (
+        select l.*, coalesce(a.aggregation, 'mean_pop_weighted') as aggregation
+        from {{ located }} as l
+        inner join target_sources as t on t.to_code = l.municipality_code and t.single_source
+        left join aggregation as a on a.table_id = l.table_id and a.contents_code = l.contents_code
+    )
 ),
 
 grouped as (
@@ -74,7 +72,7 @@ grouped as (
         l.filters,
         l.municipality_code,
         l.year,
-        l.aggregation,
+        coalesce(a.aggregation, 'mean_pop_weighted') as aggregation,
         min(l.source_structure_year) as source_structure_year,
         count(distinct l.from_code) as n_sources,
         count(distinct l.from_code) filter (where l.value is not null) as n_with_value,
@@ -92,9 +90,11 @@ grouped as (
         min(l.source_file) as source_file,
         min(l.sha256) as sha256,
         min(l.snapshot_kind) as snapshot_kind
-    from sourced as l
+    from {{ located }} as l
+    left join target_sources as t on t.to_code = l.municipality_code
+    left join aggregation as a on a.table_id = l.table_id and a.contents_code = l.contents_code
     left join expected as e on e.from_year = l.source_structure_year and e.to_code = l.municipality_code
-    where not l.single_source
+    where not coalesce(t.single_source, false)
     group by all
 ),
 
@@ -109,6 +109,18 @@ valued as (
     from (select * from single union all select * from grouped)
 ),
 
+{% if has_ratios %}
+ratio_parts as (
+    -- only the numerator and denominator series of ratio contents (none in today's catalog)
+    select v.table_id, v.contents_code, v.filters, v.municipality_code, v.year, v.value
+    from valued as v
+    where exists (
+        select 1 from aggregation as a
+        where a.aggregation = 'ratio' and a.table_id = v.table_id
+        and v.contents_code in (a.numerator, a.denominator)
+    )
+),
+
 ratios as (
     -- ratio contents recomputed from the harmonised numerator and denominator of the same table
     select
@@ -117,34 +129,42 @@ ratios as (
     from valued as v
     inner join aggregation as a
         on a.table_id = v.table_id and a.contents_code = v.contents_code and a.aggregation = 'ratio'
-    left join valued as n
+    left join ratio_parts as n
         on n.table_id = v.table_id and n.contents_code = a.numerator and n.filters = v.filters
         and n.municipality_code = v.municipality_code and n.year = v.year
-    left join valued as d
+    left join ratio_parts as d
         on d.table_id = v.table_id and d.contents_code = a.denominator and d.filters = v.filters
         and d.municipality_code = v.municipality_code and d.year = v.year
+),
+
+{% endif %}
+harmonised as (
+    select v.* exclude (value), v.value from valued as v
+    {% if has_ratios %}
+    where v.aggregation <> 'ratio'
+    union all
+    select v.* exclude (value), r.value
+    from valued as v
+    inner join ratios as r
+        on r.table_id = v.table_id and r.contents_code = v.contents_code and r.filters = v.filters
+        and r.municipality_code = v.municipality_code and r.year = v.year
+    where v.aggregation = 'ratio'
+    {% endif %}
 )
 
 select
-    v.table_id,
-    v.contents_code,
-    v.filters,
-    v.municipality_code,
-    v.year,
-    case when v.aggregation = 'ratio' then r.value else v.value end as value,
-    case
-        when (case when v.aggregation = 'ratio' then r.value else v.value end) is null
-            then coalesce(v.status, '..')
-        else v.status
-    end as status,
+    table_id,
+    contents_code,
+    filters,
+    municipality_code,
+    year,
+    value,
+    case when value is null then coalesce(status, '..') else status end as status,
     {{ target_year }} as structure_year,
-    v.source_structure_year,
-    v.harmonisation,
-    v.n_sources,
-    v.source_file,
-    v.sha256,
-    v.snapshot_kind
-from valued as v
-left join ratios as r
-    on r.table_id = v.table_id and r.contents_code = v.contents_code and r.filters = v.filters
-    and r.municipality_code = v.municipality_code and r.year = v.year
+    source_structure_year,
+    harmonisation,
+    n_sources,
+    source_file,
+    sha256,
+    snapshot_kind
+from harmonised
