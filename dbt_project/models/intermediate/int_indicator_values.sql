@@ -15,8 +15,30 @@ with catalog as (
     from {{ ref('indicator_catalog') }}
 ),
 
-series as (
-    select * from {{ ref('int_ssb__municipality_values') }}
+ssb_catalog as (
+    -- per SSB indicator, its source text (one per indicator, so built here, not once per value)
+    select
+        *,
+        'SSB ' || table_id || ' ' || contents_code
+            || case when coalesce(filters, '') <> '' then ' (' || filters || ')' else '' end
+            || case
+                when denominator = 'population' then ' / SSB 07459 Personer1'
+                when den_table_id is not null then ' / SSB ' || den_table_id || ' ' || den_contents_code
+                else ''
+            end as source
+    from catalog
+    where source_type = 'ssb'
+),
+
+denominators as (
+    -- only the series some indicator divides by: the join below builds on these, not on every series
+    select s.table_id, s.contents_code, s.filters, s.municipality_code, s.year, s.value, s.status
+    from {{ ref('int_ssb__municipality_values') }} as s
+    where exists (
+        select 1 from ssb_catalog as c
+        where c.den_table_id = s.table_id and c.den_contents_code = s.contents_code
+        and coalesce(c.den_filters, '') = s.filters
+    )
 ),
 
 ssb as (
@@ -34,25 +56,18 @@ ssb as (
                 then coalesce(d.status, '..')
             else v.status
         end as status,
-        'SSB ' || v.table_id || ' ' || v.contents_code
-            || case when v.filters <> '' then ' (' || v.filters || ')' else '' end
-            || case
-                when c.denominator = 'population' then ' / SSB 07459 Personer1'
-                when c.den_table_id is not null then ' / SSB ' || c.den_table_id || ' ' || c.den_contents_code
-                else ''
-            end as source,
+        c.source,
         v.snapshot_kind || ':' || v.source_file || '@' || left(v.sha256, 12) as provenance,
         v.structure_year,
         v.snapshot_kind = 'demo' as is_demo
-    from series as v
-    inner join catalog as c
-        on c.source_type = 'ssb'
-        and c.table_id = v.table_id
+    from {{ ref('int_ssb__municipality_values') }} as v
+    inner join ssb_catalog as c
+        on c.table_id = v.table_id
         and c.contents_code = v.contents_code
         and coalesce(c.filters, '') = v.filters
     left join {{ ref('int_population') }} as p
         on p.municipality_code = v.municipality_code and p.year = v.year
-    left join series as d
+    left join denominators as d
         on d.table_id = c.den_table_id
         and d.contents_code = c.den_contents_code
         and d.filters = coalesce(c.den_filters, '')

@@ -1,11 +1,7 @@
 -- One row per SSB value, region codes normalised: K-0301 -> municipality 0301, F-03 -> county 03,
 -- 0000 -> country; K-Rest, K-21-22, K-23, 9999 and anything else -> other (left out of municipal marts).
 -- Regions are classified once per distinct code (a few hundred, or N units), not once per value.
-with src as (
-    select * from {{ source('raw', 'ssb_observations') }}
-),
-
-regions as (
+with regions as (
     select
         region,
         region_kind,
@@ -23,7 +19,7 @@ regions as (
                 when regexp_full_match(region, '(F-)?[0-9]{2}') then 'county'
                 else 'other'
             end as region_kind
-        from (select distinct region from src)
+        from (select distinct region from {{ source('raw', 'ssb_observations') }})
     )
 )
 
@@ -41,5 +37,5 @@ select
     s.source_file,
     s.sha256,
     s.snapshot_kind
-from src as s
+from {{ source('raw', 'ssb_observations') }} as s
 inner join regions as r on r.region = s.region

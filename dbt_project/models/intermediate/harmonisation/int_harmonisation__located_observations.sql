@@ -4,17 +4,15 @@
 -- every code (SSB's vs_ codes are on the year's own structure; K- codes from agg_KommSummer on the structure
 -- of the day they were fetched). A code that structure does not know falls back to its data year, else to
 -- the latest structure where the code was valid.
--- Cost: one hash join of every observation against the batch structure's crosswalk rows; only the few codes
--- the batch structure does not know take the per-code fallback (docs/benchmarks.md).
+-- Cost: one pass over the observations with hash joins against small tables (batch structures, the codes of
+-- each structure year, the fallback of the few codes a reform changed), then the crosswalk (docs/benchmarks.md).
 {% set target_year = var('structure_year') %}
+{#- '.' = the category cannot occur (e.g. a municipality that did not exist that year): not data -#}
+{% set municipal_data %}
+    region_kind = 'municipality' and not (value is null and coalesce(status, '') = '.')
+{% endset %}
 
-with obs as (
-    -- '.' = the category cannot occur (e.g. a municipality that did not exist that year): not data
-    select * from {{ ref('stg_ssb__observations') }}
-    where region_kind = 'municipality' and not (value is null and coalesce(status, '') = '.')
-),
-
-xw as (
+with xw as (
     select * from {{ ref('klass_crosswalk') }} where to_year = {{ target_year }}
 ),
 
@@ -23,7 +21,7 @@ code_years as (
 ),
 
 batch_codes as (
-    select distinct table_id, year, region_code from obs
+    select distinct table_id, year, region_code from {{ ref('stg_ssb__observations') }} where {{ municipal_data }}
 ),
 
 coverage as (
@@ -46,64 +44,52 @@ batch_structure as (
     ) = 1
 ),
 
-on_batch as (
-    -- every observation with the crosswalk rows of its batch structure (none when that structure lacks the code)
-    select
-        o.*,
-        bs.batch_year,
-        x.to_code,
-        x.weight,
-        x.from_population,
-        x.change_type
-    from obs as o
-    inner join batch_structure as bs on bs.table_id = o.table_id and bs.year = o.year
-    left join xw as x on x.from_year = bs.batch_year and x.from_code = o.region_code
+partial_codes as (
+    -- codes some structure year does not know (changed in a reform): only they can need the fallback
+    select code from code_years
+    group by code
+    having count(*) < (select count(distinct from_year) from code_years)
 ),
 
-fallback_codes as (
-    -- codes the batch structure does not know: their data year's structure, else the latest that knows them
+fallback as (
+    -- per partial code and data year: the data year's structure if it knows the code, else the latest that does
     select
-        u.table_id,
-        u.region_code,
-        u.year,
-        coalesce(max(case when cy.from_year = u.year then cy.from_year end), max(cy.from_year))
-            as source_structure_year
-    from (select distinct table_id, region_code, year from on_batch where to_code is null) as u
-    inner join code_years as cy on cy.code = u.region_code
+        p.code,
+        y.year,
+        coalesce(max(case when cy.from_year = y.year then cy.from_year end), max(cy.from_year)) as structure_year
+    from partial_codes as p
+    cross join (select distinct year from batch_structure) as y
+    inner join code_years as cy on cy.code = p.code
     group by all
 ),
 
 located as (
+    -- one pass over the observations: the batch structure where it knows the code, else the fallback
     select
-        table_id, contents_code, filters, region_code, batch_year as source_structure_year,
-        to_code, weight, from_population, change_type, year, value, status, source_file, sha256, snapshot_kind
-    from on_batch
-    where to_code is not null
-    union all
-    select
-        o.table_id, o.contents_code, o.filters, o.region_code, f.source_structure_year,
-        x.to_code, x.weight, x.from_population, x.change_type, o.year, o.value, o.status, o.source_file,
-        o.sha256, o.snapshot_kind
-    from on_batch as o
-    inner join fallback_codes as f on f.table_id = o.table_id and f.region_code = o.region_code and f.year = o.year
-    inner join xw as x on x.from_year = f.source_structure_year and x.from_code = o.region_code
-    where o.to_code is null
+        o.*,
+        case when known.code is not null then bs.batch_year else fb.structure_year end as source_structure_year
+    from {{ ref('stg_ssb__observations') }} as o
+    inner join batch_structure as bs on bs.table_id = o.table_id and bs.year = o.year
+    left join code_years as known on known.code = o.region_code and known.from_year = bs.batch_year
+    left join fallback as fb on fb.code = o.region_code and fb.year = o.year
+    where {{ municipal_data }}
 )
 
 select
-    table_id,
-    contents_code,
-    filters,
-    region_code as from_code,
-    source_structure_year,
-    to_code as municipality_code,
-    weight,
-    from_population,
-    change_type,
-    year,
-    value,
-    status,
-    source_file,
-    sha256,
-    snapshot_kind
-from located
+    l.table_id,
+    l.contents_code,
+    l.filters,
+    l.region_code as from_code,
+    l.source_structure_year,
+    x.to_code as municipality_code,
+    x.weight,
+    x.from_population,
+    x.change_type,
+    l.year,
+    l.value,
+    l.status,
+    l.source_file,
+    l.sha256,
+    l.snapshot_kind
+from located as l
+inner join xw as x on x.from_year = l.source_structure_year and x.from_code = l.region_code
