@@ -27,29 +27,8 @@ grid as (
     cross join years as y
 ),
 
-rated as (
-    select
-        municipality_code,
-        goal,
-        year,
-        case rating when 'green' then 4 when 'yellow' then 3 when 'orange' then 2 when 'red' then 1 end as points,
-        row_number() over (
-            partition by municipality_code, goal, year
-            order by case rating when 'green' then 4 when 'yellow' then 3 when 'orange' then 2 when 'red' then 1 end,
-                indicator_id
-        ) as worst_rank
-    from ind
-    where rating is not null
-),
-
-two_worst as (
-    select municipality_code, goal, year, avg(points) as rating_points
-    from rated
-    where worst_rank <= 2
-    group by municipality_code, goal, year
-),
-
 agg as (
+    -- one aggregation pass: mean score, coverage, trend points and the two worst rating points (min(x, 2))
     select
         municipality_code,
         goal,
@@ -59,7 +38,10 @@ agg as (
         avg(case trend
             when 'on track' then 4 when 'moderately improving' then 3 when 'stagnating' then 2
             when 'decreasing' then 1 end) as trend_points,
-        count(trend) as indicators_with_trend
+        count(trend) as indicators_with_trend,
+        list_avg(min(
+            case rating when 'green' then 4 when 'yellow' then 3 when 'orange' then 2 when 'red' then 1 end, 2
+        )) as rating_points
     from ind
     group by municipality_code, goal, year
 )
@@ -73,10 +55,10 @@ select
             then a.mean_score
     end as score,
     case
-        when w.rating_points is null then null
-        when w.rating_points >= 4 then 'green'
-        when w.rating_points >= 3 then 'yellow'
-        when w.rating_points > 1 then 'orange'
+        when a.rating_points is null then null
+        when a.rating_points >= 4 then 'green'
+        when a.rating_points >= 3 then 'yellow'
+        when a.rating_points > 1 then 'orange'
         else 'red'
     end as rating,
     case
@@ -91,5 +73,4 @@ select
     cast(coalesce(a.indicators_with_trend, 0) as integer) as indicators_with_trend
 from grid
 left join agg as a using (municipality_code, goal, year)
-left join two_worst as w using (municipality_code, goal, year)
 left join totals as t using (goal)
