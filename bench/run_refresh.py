@@ -1,6 +1,7 @@
 """Child process of bench/refresh_scale.py: one refresh of the `nightly_refresh` job, as `kommune-sdg refresh`
 runs it (pipeline.refresh.run_refresh), or with --no-gx the same job without the GX suites on the raw SSB
 table (checks/quality_checks.ssb_quality_suites), which load the whole raw table into pandas.
+Like the CLI, it first asks pipeline.refresh_inputs.unchanged_refresh and stops there when nothing changed.
 Prints one JSON line: success, rows of raw.ssb_observations, checks, failures, skipped."""
 
 from __future__ import annotations
@@ -22,12 +23,19 @@ def main() -> int:
                    help="only what publishing needs: ingest, dbt, their checks, publish (no exports, reports, GX)")
     a = p.parse_args()
     t0 = time.perf_counter()
-    import dagster as dg  # noqa: PLC0415
-
     from pipeline.paths import home  # noqa: PLC0415
-    from pipeline.refresh import run_refresh  # noqa: PLC0415
+    from pipeline.refresh_inputs import unchanged_refresh  # noqa: PLC0415
 
     h = home().ensure()
+    published = unchanged_refresh(h, a.source)  # what `kommune-sdg refresh` asks before loading Dagster
+    if published:
+        print(json.dumps({"steps": {"unchanged_check": round(time.perf_counter() - t0, 1)}, "success": True,
+                          "rows": None, "skipped": True, "published_run_id": published["run_id"]}))
+        return 0
+    import dagster as dg  # noqa: PLC0415
+
+    from pipeline.refresh import run_refresh  # noqa: PLC0415
+
     if a.no_gx or a.core:
         import pipeline.definitions as d  # noqa: PLC0415
         from assets.dbt import kommune_sdg_dbt  # noqa: PLC0415

@@ -12,11 +12,20 @@ from pipeline.paths import REPO_ROOT, home
 
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
-    from pipeline.refresh import run_refresh  # noqa: PLC0415
+    from pipeline.refresh_inputs import FORCE_ENV, unchanged_refresh  # noqa: PLC0415
 
     h = home().ensure()
     print(f"kommune-sdg refresh: source={args.source}, KOMMUNE_SDG_HOME={h.root}", flush=True)
-    summary = run_refresh(h, args.source)
+    published = unchanged_refresh(h, args.source, force=args.force)
+    if published:
+        # decided before Dagster loads: nothing new means nothing to build (docs/benchmarks.md, no-change refresh)
+        print(f"unchanged since published run {published['run_id']} (snapshot, submissions and code identical, "
+              f"inbox empty): nothing to do; --force or {FORCE_ENV}=1 rebuilds")
+        print(f"published marts: {h.published_db} (schema marts)")
+        return 0
+    from pipeline.refresh import run_refresh  # noqa: PLC0415
+
+    summary = run_refresh(h, args.source, force=args.force)
     print()
     print(f"run {summary.run_id}: {'SUCCESS' if summary.success else 'FAILED'}")
     if summary.rows:
@@ -79,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("refresh", help="run the nightly refresh now")
     p.add_argument("--source", default=os.environ.get("KOMMUNE_SDG_SOURCE", "demo"),
                    help="demo (default, offline), live (SSB API) or snapshot:DIR (replay a stored snapshot)")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild and publish even when nothing changed since the published run")
     p.set_defaults(func=_cmd_refresh)
     p = sub.add_parser("status", help="what is published and the last runs")
     p.add_argument("--limit", type=int, default=5)

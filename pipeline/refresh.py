@@ -50,7 +50,8 @@ def instance_for(home: Home) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(dagster_home(home)))
 
 
-def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = None) -> RefreshSummary:
+def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = None,
+                force: bool = False) -> RefreshSummary:
     from pipeline.definitions import defs  # noqa: PLC0415 (loading dbt's manifest is slow; only when needed)
 
     instance = instance or instance_for(home)
@@ -61,7 +62,7 @@ def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = N
     job = defs.resolve_job_def("nightly_refresh")
     result = job.execute_in_process(
         instance=instance, raise_on_error=False,
-        run_config={"ops": {"raw_tables": {"config": {"source": source}}},
+        run_config={"ops": {"raw_tables": {"config": {"source": source, "force": force}}},
                     "loggers": {"console": {"config": {"log_level": "INFO"}}}},
         tags={"kommune_sdg/source": source},
     )

@@ -15,6 +15,7 @@ from checks.faults.lab import rewrite_table
 from pipeline.demo.regions import municipalities_2024
 from pipeline.paths import Home
 from pipeline.refresh import RefreshSummary, instance_for, run_refresh
+from pipeline.refresh_inputs import FORCE_ENV, unchanged_refresh
 from tests.conftest import sha256_file
 
 N_MUNICIPALITIES = 357
@@ -135,4 +136,45 @@ def test_corrupt_snapshot_fails_with_file_name_and_keeps_marts(published: tuple[
     assert proc.returncode != 0
     assert str(victim) in proc.stderr, proc.stderr[-3000:]
     assert "left as it was" in proc.stderr
+    assert sha256_file(home.published_db) == before
+
+
+def test_unchanged_cli_refresh_stops_before_dagster(published: tuple[Home, RefreshSummary]) -> None:
+    """Nothing new since the published run: the CLI says so and exits 0 with no Dagster run and no rebuild."""
+    home, _ = published
+    before = sha256_file(home.published_db)
+    runs_before = len(instance_for(home).get_runs())
+    env = os.environ | {"KOMMUNE_SDG_HOME": str(home.root), "DAGSTER_HOME": str(home.dagster_home)}
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "refresh", "--source", "demo"],
+                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "unchanged since published run" in proc.stdout
+    assert sha256_file(home.published_db) == before
+    assert len(instance_for(home).get_runs()) == runs_before
+
+
+def test_unchanged_shortcut_only_when_nothing_can_be_new(published: tuple[Home, RefreshSummary],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    home, _ = published
+    assert unchanged_refresh(home, "demo") is not None
+    assert unchanged_refresh(home, "demo", force=True) is None
+    assert unchanged_refresh(home, "live") is None  # only a fetch can tell whether SSB changed
+    pending = home.inbox_dir / "0301" / "kpi.csv"
+    pending.parent.mkdir(parents=True, exist_ok=True)
+    pending.write_text("kommunenummer;indikator;år;verdi\n", encoding="utf-8")
+    try:
+        assert unchanged_refresh(home, "demo") is None  # the inbox step has work
+    finally:
+        pending.unlink()
+    monkeypatch.setenv(FORCE_ENV, "1")
+    assert unchanged_refresh(home, "demo") is None
+
+
+def test_unchanged_dagster_run_skips_the_rebuild(published: tuple[Home, RefreshSummary]) -> None:
+    """The scheduled path (a Dagster run) skips ingest, dbt, checks and publish in the ingest asset instead."""
+    home, _ = published
+    before = sha256_file(home.published_db)
+    summary = run_refresh(home, "demo")
+    assert summary.success, summary.failures
+    assert summary.rows == {}  # nothing materialised
     assert sha256_file(home.published_db) == before
