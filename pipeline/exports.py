@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.build_db import duckdb_config
 from pipeline.paths import DBT_PROJECT_DIR, Home
 
 MARTS_SCHEMA = "marts"
@@ -200,7 +201,7 @@ def export_marts(db_path: Path, out_dir: Path, manifest_path: Path | None = None
     work = out_dir.with_name(f".{out_dir.name}.{stamp}.tmp")
     for sub in ("parquet", "csv", "csv-excel-no"):
         (work / sub).mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = duckdb.connect(str(db_path), read_only=True, config=duckdb_config())
     try:
         names = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = ? order by 1",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.build_db import duckdb_config
 from pipeline.paths import Home
 
 PUBLISHED_SCHEMA = "marts"
@@ -20,7 +21,7 @@ def publish_marts(home: Home, run_id: str, snapshot_kind: str, inputs: dict[str,
     tmp = target.with_name(f".{target.name}.{run_id[:8]}.publishing")
     tmp.unlink(missing_ok=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(tmp), config=duckdb_config())
     try:
         con.execute(f"attach '{home.build_db}' as build (read_only)")
         tables = [r[0] for r in con.execute(

@@ -38,9 +38,3 @@ select 1
 
 {# The region codes stg_ssb__observations treats as municipalities: 4 digits, or the synthetic width. #}
 {% macro municipality_code_re() %}{{ return(env_var('KOMMUNE_SDG_UNIT_CODE_RE', '[0-9]{4}')) }}{% endmacro %}
-
-{# on-run-start: cap DuckDB's memory when KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT is set (benchmarks), else a no-op. #}
-{% macro duckdb_memory_limit() %}
-{%- set limit = env_var('KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT', '') -%}
-{%- if limit -%}set memory_limit = '{{ limit }}'; set preserve_insertion_order = false{%- else -%}select 1{%- endif -%}
-{% endmacro %}

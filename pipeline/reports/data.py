@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipeline.build_db import duckdb_config
+
 MARTS_SCHEMA = "marts"
 
 # Candidate names for a peer-group column, in order of preference (first one found is used).
@@ -101,7 +103,7 @@ def load_marts(db_path: Path) -> Marts:
     """Read all marts into memory with one read-only connection, closed before rendering starts."""
     if not Path(db_path).exists():
         raise FileNotFoundError(f"{db_path}: no published warehouse (run `kommune-sdg refresh` first)")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = duckdb.connect(str(db_path), read_only=True, config=duckdb_config())
     try:
         names = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = ? order by 1",

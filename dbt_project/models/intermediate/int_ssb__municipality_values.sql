@@ -112,7 +112,7 @@ valued as (
 {% if has_ratios %}
 ratio_parts as (
     -- only the numerator and denominator series of ratio contents (none in today's catalog)
-    select v.table_id, v.contents_code, v.filters, v.municipality_code, v.year, v.value
+    select v.table_id, v.contents_code, v.filters, v.municipality_code, v.year, v.value, v.status
     from valued as v
     where exists (
         select 1 from aggregation as a
@@ -125,7 +125,9 @@ ratios as (
     -- ratio contents recomputed from the harmonised numerator and denominator of the same table
     select
         v.table_id, v.contents_code, v.filters, v.municipality_code, v.year,
-        cast(a.scale as double) * n.value / nullif(d.value, 0) as value
+        cast(a.scale as double) * n.value / nullif(d.value, 0) as value,
+        -- the symbols of the parts it was computed from (a ratio row's own symbol no longer applies)
+        coalesce(n.status, d.status) as status
     from valued as v
     inner join aggregation as a
         on a.table_id = v.table_id and a.contents_code = v.contents_code and a.aggregation = 'ratio'
@@ -143,7 +145,7 @@ harmonised as (
     {% if has_ratios %}
     where v.aggregation <> 'ratio'
     union all
-    select v.* exclude (value), r.value
+    select v.* exclude (value) replace (r.status as status), r.value
     from valued as v
     inner join ratios as r
         on r.table_id = v.table_id and r.contents_code = v.contents_code and r.filters = v.filters
