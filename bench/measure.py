@@ -1,6 +1,7 @@
 """Run a command and measure it: wall, CPU (user+sys of the whole process tree, from rusage of children),
 peak RSS of the process tree (sum over live descendants, sampled every 0.1 s from /proc) and the largest
-single process (ru_maxrss). Linux only; no extra dependencies."""
+single process (same sampling; ru_maxrss of RUSAGE_CHILDREN would carry over from earlier runs).
+Linux only; no extra dependencies."""
 
 from __future__ import annotations
 
@@ -46,16 +47,19 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_bytes(pid: int) -> int:
+def tree_rss_bytes(pid: int) -> tuple[int, int]:
+    """(sum of RSS over the live process tree, RSS of its largest process) in bytes."""
     tree = _children()
-    total, stack = 0, [pid]
+    total, largest, stack = 0, 0, [pid]
     page = os.sysconf("SC_PAGE_SIZE")
     while stack:
         p = stack.pop()
         with contextlib.suppress(OSError, IndexError, ValueError):
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+            rss = int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+            total += rss
+            largest = max(largest, rss)
         stack += tree.get(p, [])
-    return total
+    return total, largest
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None,
@@ -64,13 +68,14 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None =
     load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = largest = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest
         while not done.is_set():
-            peak = max(peak, tree_rss_bytes(proc.pid))
+            total, big = tree_rss_bytes(proc.pid)
+            peak, largest = max(peak, total), max(largest, big)
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -81,4 +86,4 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None =
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measurement(cmd, proc.returncode, wall, cpu, peak / 2**20, after.ru_maxrss / 1024, load, out, err)
+    return Measurement(cmd, proc.returncode, wall, cpu, peak / 2**20, largest / 2**20, load, out, err)

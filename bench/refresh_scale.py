@@ -21,16 +21,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import Measurement, measure  # noqa: E402
+from pipeline.build_db import MEMORY_LIMIT_ENV  # noqa: E402
 from pipeline.synthetic import generate_synthetic_snapshot, synthetic_env  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 
-def _refresh(snap: Path, home: Path, no_gx: bool, core: bool) -> tuple[Measurement, dict]:
-    env = os.environ | synthetic_env(snap) | {"KOMMUNE_SDG_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+def _refresh(snap: Path, home: Path, no_gx: bool, core: bool, memory_limit: str) -> tuple[Measurement, dict]:
+    env = os.environ | synthetic_env(snap) | {"KOMMUNE_SDG_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"),
+                                              MEMORY_LIMIT_ENV: memory_limit}
     env.pop("KOMMUNE_SDG_FORCE_REFRESH", None)
-    env.setdefault("KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT", "3GB")
     cmd = [PY, str(REPO / "bench" / "run_refresh.py"), "--source", f"snapshot:{snap}"]
     cmd += (["--no-gx"] if no_gx else []) + (["--core"] if core else [])
     m = measure(cmd, env=env, cwd=str(REPO))
@@ -52,6 +53,9 @@ def main() -> int:
     p.add_argument("--skip-unchanged", action="store_true", help="do not run the no-change refresh")
     p.add_argument("--skip-floor", action="store_true")
     p.add_argument("--json", type=Path, help="append results as JSON lines here")
+    p.add_argument("--memory-limit", default="2500MB",
+                   help="DuckDB memory cap for every connection of the refresh and for the floor (default 2500MB: "
+                        "dbt's process plus the idle Dagster process stay under 4 GB)")
     a = p.parse_args()
     rows = []
     for n in a.units:
@@ -63,17 +67,18 @@ def main() -> int:
         home = a.work / f"home_{n}"
         shutil.rmtree(home, ignore_errors=True)
         no_gx = n >= a.no_gx_from
-        full, info = _refresh(snap, home, no_gx, a.core)
+        full, info = _refresh(snap, home, no_gx, a.core, a.memory_limit)
         print(full.line(f"N={n} full refresh{' (core)' if a.core else ' (no GX)' if no_gx else ''}"), info, flush=True)
         row = {"n": n, "no_gx": no_gx or a.core, "core": a.core,
                "full": vars(full) | {"stdout": "", "stderr": full.stderr[-3000:]}, "full_info": info}
         if not a.skip_unchanged and info.get("success"):
-            same, sinfo = _refresh(snap, home, no_gx, a.core)
+            same, sinfo = _refresh(snap, home, no_gx, a.core, a.memory_limit)
             print(same.line(f"N={n} no-change refresh"), sinfo, flush=True)
             row |= {"unchanged": vars(same) | {"stdout": "", "stderr": ""}, "unchanged_info": sinfo}
         if not a.skip_floor:
             out = a.work / f"floor_{n}.duckdb"
-            floor = measure([PY, str(REPO / "bench" / "floor.py"), str(snap), str(out)], cwd=str(REPO))
+            floor = measure([PY, str(REPO / "bench" / "floor.py"), str(snap), str(out)], cwd=str(REPO),
+                            env=os.environ | {MEMORY_LIMIT_ENV: a.memory_limit})
             print(floor.line(f"N={n} DuckDB floor"), floor.stdout.strip().splitlines()[-1:], flush=True)
             row |= {"floor": vars(floor) | {"stdout": floor.stdout[-2000:], "stderr": floor.stderr[-2000:]}}
         rows.append(row)
