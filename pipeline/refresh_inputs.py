@@ -107,10 +107,10 @@ def _offline_snapshot(source: str, home: Home) -> Snapshot | None:
 
     if source == "demo":
         from pipeline.demo.snapshot import demo_fingerprint  # noqa: PLC0415
-        from pipeline.demo.submission import _demo_in_log  # noqa: PLC0415
+        from pipeline.demo.submission import demo_in_log  # noqa: PLC0415
 
         manifest = home.demo_snapshot_dir / MANIFEST
-        if not manifest.exists() or not _demo_in_log(home):
+        if not manifest.exists() or not demo_in_log(home):
             return None
         if json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") != demo_fingerprint():
             return None

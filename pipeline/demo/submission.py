@@ -40,7 +40,7 @@ def ensure_demo_submission(home: Home) -> Path | None:
     from pipeline.submissions.process import submit  # noqa: PLC0415
 
     queued = (home.inbox_dir / DEMO_MUNICIPALITY / DEMO_FILE).exists()
-    if queued or _demo_in_log(home):  # already waiting in the inbox, or processed by an earlier refresh
+    if queued or demo_in_log(home):  # already waiting in the inbox, or processed by an earlier refresh
         return None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / DEMO_FILE
@@ -51,6 +51,7 @@ def ensure_demo_submission(home: Home) -> Path | None:
     return outcome.inbox_path
 
 
-def _demo_in_log(home: Home) -> bool:
+def demo_in_log(home: Home) -> bool:
+    """Whether an earlier refresh already processed the demo file (its name is in the submissions log)."""
     log = home.submissions_dir / "log.jsonl"
     return log.exists() and f'"{DEMO_FILE}"' in log.read_text(encoding="utf-8")

@@ -49,19 +49,13 @@ Raw values (Antall, Folk, Rate); data of 2019 and 2020 on 2019 codes, 2023 on 20
 
 from __future__ import annotations
 
-import csv
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.paths import DBT_PROJECT_DIR, Home
-from pipeline.raw_tables import SSB_COLUMNS, SUBMISSION_COLUMNS
+from pipeline.paths import Home
+from pipeline.raw_tables import SUBMISSION_COLUMNS
+from tests.dbt_fixture import copy_dbt_project, csv_header, dbt_build, load_raw, write_csv
 
 TABLE = "90001"
 
@@ -155,17 +149,6 @@ EXPECTED = [
 CONTENTS = ("Antall", "Folk", "Rate", "Per1000")
 
 
-def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-
-
-def _header(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()[0].split(",")
-
-
 def _ssb_rows() -> list[dict]:
     rows: list[dict] = []
 
@@ -191,40 +174,22 @@ def _ssb_rows() -> list[dict]:
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     root = tmp_path_factory.mktemp("harmonisation")
-    project = root / "dbt_project"
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    project = copy_dbt_project(root)
     seeds = project / "seeds"
     for name, rows in (("klass_crosswalk", CROSSWALK), ("klass_aggregation", AGGREGATION),
                        ("klass_municipality_versions", VERSIONS)):
-        _write_csv(seeds / f"{name}.csv", _header(seeds / f"{name}.csv"), rows)  # the real seed's columns
-    assert _header(seeds / "klass_crosswalk.csv") == ["from_year", "to_year", "from_code", "to_code", "weight",
+        write_csv(seeds / f"{name}.csv", csv_header(seeds / f"{name}.csv"), rows)  # the real seed's columns
+    assert csv_header(seeds / "klass_crosswalk.csv") == ["from_year", "to_year", "from_code", "to_code", "weight",
                                                       "change_type", "from_population"]
-    assert _header(seeds / "klass_aggregation.csv") == ["table_id", "contents_code", "aggregation", "numerator",
+    assert csv_header(seeds / "klass_aggregation.csv") == ["table_id", "contents_code", "aggregation", "numerator",
                                                         "denominator", "scale"]
 
     home = Home(root / "home").ensure()
-    con = duckdb.connect(str(home.build_db))
-    con.execute("create schema raw")
-    ssb = pd.DataFrame(_ssb_rows())[SSB_COLUMNS]
-    subs = pd.DataFrame({c: pd.Series(dtype=t) for c, t in SUBMISSION_COLUMNS.items()})
-    con.register("ssb_df", ssb)
-    con.execute("create table raw.ssb_observations as select * from ssb_df")
-    con.register("subs_df", subs)
-    con.execute("create table raw.submission_values as select * from subs_df")
-    con.close()
-
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("KOMMUNE_SDG_UNITS", "KOMMUNE_SDG_UNIT_CODE_RE", "KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT")}
-    env["KOMMUNE_SDG_HOME"] = str(home.root)
-    dbt = Path(sys.executable).with_name("dbt")
-    proc = subprocess.run(
-        [str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-         "--vars", "{structure_year: 2024}",
-         # the models, their parents and every test on them (the relationships test needs the versions seed)
-         "-s", "+int_ssb__municipality_values", "+int_harmonisation__unmapped_regions",
-         "klass_municipality_versions"],
-        env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    load_raw(home, _ssb_rows(), pd.DataFrame({c: pd.Series(dtype=t) for c, t in SUBMISSION_COLUMNS.items()}))
+    proc = dbt_build(project, home, "--vars", "{structure_year: 2024}",
+                     # the models, their parents and every test on them (the relationships test needs the versions seed)
+                     "-s", "+int_ssb__municipality_values", "+int_harmonisation__unmapped_regions",
+                     "klass_municipality_versions")
     assert "int_ssb__municipality_values" in proc.stdout and "unique_combination" in proc.stdout
     con = duckdb.connect(str(home.build_db), read_only=True)
     yield con

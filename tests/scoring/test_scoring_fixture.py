@@ -26,20 +26,14 @@ Indicators (goal, direction, bounds, thresholds green/yellow/orange):
 
 from __future__ import annotations
 
-import csv
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import pytest
 
 from pipeline.catalog import INDICATORS_FILE
-from pipeline.paths import DBT_PROJECT_DIR, Home
-from pipeline.raw_tables import SSB_COLUMNS, SUBMISSION_COLUMNS
+from pipeline.paths import Home
+from pipeline.raw_tables import SUBMISSION_COLUMNS
+from tests.dbt_fixture import copy_dbt_project, dbt_build, load_raw, write_csv
 
 MUNIS = {"0301": ("Oslo", "03", 60000), "1101": ("Eigersund", "11", 15000), "1106": ("Haugesund", "11", 40000),
          "1111": ("Sokndal", "11", 3000), "1112": ("Lund", "11", 3500)}
@@ -66,13 +60,6 @@ SUBMISSIONS = [  # (submission, municipality, value, received_at)
     ("s1", A, 20.0, "2025-01-01"), ("s2", B, 40.0, "2025-01-01"), ("s3", C, 64.0, "2025-01-01"),
     ("s4", D, 76.0, "2025-01-01"), ("s5", E, 10.0, "2025-01-01"), ("s6", E, 90.0, "2025-02-01"),
 ]
-
-
-def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def _ssb_rows() -> list[dict]:
@@ -107,38 +94,22 @@ def _submission_frame() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def marts(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     root = tmp_path_factory.mktemp("scoring")
-    project = root / "dbt_project"
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    project = copy_dbt_project(root)
     seeds = project / "seeds"
     header = INDICATORS_FILE.read_text(encoding="utf-8").splitlines()[0].split(",")  # the real catalog's columns
     assert header[-4:] == ["numerator", "u4ssc_benchmark", "in_index", "vocabulary"]
-    _write_csv(seeds / "indicator_catalog.csv", header, [
+    write_csv(seeds / "indicator_catalog.csv", header, [
         (i, f"{i} nb", f"{i} en", g, f"{g}.1", "prosent", d, st, t, c, "", den, sc, u, lb, ub, gr, ye, orr,
          "teller" if den else "", bm, inx, "fixture")
         for i, g, d, st, t, c, den, sc, u, lb, ub, gr, ye, orr, bm, inx in CATALOG])
-    _write_csv(seeds / "municipalities_2024.csv", ["municipality_code", "municipality_name", "county_code",
+    write_csv(seeds / "municipalities_2024.csv", ["municipality_code", "municipality_name", "county_code",
                                                    "population_2024"],
                [(code, name, county, pop) for code, (name, county, pop) in MUNIS.items()])
-    _write_csv(seeds / "counties_2024.csv", ["county_code", "county_name"], [("03", "Oslo"), ("11", "Rogaland")])
+    write_csv(seeds / "counties_2024.csv", ["county_code", "county_name"], [("03", "Oslo"), ("11", "Rogaland")])
 
     home = Home(root / "home").ensure()
-    con = duckdb.connect(str(home.build_db))
-    con.execute("create schema raw")
-    ssb = pd.DataFrame(_ssb_rows())[SSB_COLUMNS]
-    subs = _submission_frame()
-    con.register("ssb_df", ssb)
-    con.execute("create table raw.ssb_observations as select * from ssb_df")
-    con.register("subs_df", subs)
-    con.execute("create table raw.submission_values as select * from subs_df")
-    con.close()
-
-    env = os.environ | {"KOMMUNE_SDG_HOME": str(home.root)}
-    dbt = Path(sys.executable).with_name("dbt")
-    proc = subprocess.run(
-        [str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-         "--exclude", "assert_every_goal_has_indicators"],  # the fixture has goals without indicators
-        env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    load_raw(home, _ssb_rows(), _submission_frame())
+    dbt_build(project, home, "--exclude", "assert_every_goal_has_indicators")  # goals without indicators here
     con = duckdb.connect(str(home.build_db), read_only=True)
     yield con
     con.close()
