@@ -234,8 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--units", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-cells", type=int, default=MAX_CELLS)
+    p.add_argument("--first-year", type=int, help="first year (default the catalog's); the last is the catalog's")
     a = p.parse_args(argv)
-    generate_synthetic_snapshot(a.out, a.units, seed=a.seed, max_cells=a.max_cells, log=print)
+    last = ssb_catalog().years[-1]
+    years = list(range(a.first_year, last + 1)) if a.first_year else None
+    generate_synthetic_snapshot(a.out, a.units, years=years, seed=a.seed, max_cells=a.max_cells, log=print)
     for k, v in synthetic_env(a.out).items():
         print(f"export {k}={v}")
     return 0

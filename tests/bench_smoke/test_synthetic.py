@@ -11,7 +11,7 @@ import pytest
 from pipeline.catalog import ssb_catalog
 from pipeline.raw_tables import SSB_COLUMNS, ssb_arrow_tables, ssb_long_frame, write_ssb_parquet
 from pipeline.snapshot import open_snapshot
-from pipeline.synthetic import generate_synthetic_snapshot, synthetic_env
+from pipeline.synthetic import generate_synthetic_snapshot, main, synthetic_env
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,11 @@ def test_units_file_and_env(snap: Path) -> None:
         rows = list(csv.DictReader(fh))
     assert [r["municipality_code"] for r in rows][:2] == ["0001", "0002"] and len(rows) == 12
     assert env["KOMMUNE_SDG_UNIT_CODE_RE"] == "[0-9]{4}"
+
+
+def test_cli_sets_the_years(tmp_path: Path) -> None:
+    out = tmp_path / "y"
+    assert main([str(out), "--units", "3", "--first-year", "2005"]) == 0
+    s = open_snapshot(out)
+    frame = ssb_long_frame(s, ssb_catalog(), "07459")
+    assert sorted(frame["year"].astype(int).unique()) == list(range(2005, ssb_catalog().years[-1] + 1))
