@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pipeline.paths import REPO_ROOT, Home
+from pipeline.submissions.inbox import has_entries
 
 if TYPE_CHECKING:
     from pipeline.snapshot import Snapshot
@@ -98,7 +99,7 @@ def unchanged_since_publish(inputs: dict[str, str], home: Home) -> dict | None:
 
 def _inbox_has_files(home: Home) -> bool:
     """Anything in the inbox (even a temp file) means the inbox step has work: no shortcut then."""
-    return home.inbox_dir.is_dir() and any(p.is_file() for p in home.inbox_dir.rglob("*"))
+    return has_entries(home.inbox_dir)
 
 
 def _offline_snapshot(source: str, home: Home) -> Snapshot | None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import dagster as dg
 
 from assets.submissions import submission_inbox
 from pipeline.paths import home
-from pipeline.submissions.process import inbox_files
+from pipeline.submissions import inbox as inbox_fs
 
 process_submissions_job = dg.define_asset_job(
     "process_submissions",
@@ -18,14 +17,6 @@ process_submissions_job = dg.define_asset_job(
     description="Validate and store (or quarantine) the files waiting in the submission inbox.",
     executor_def=dg.in_process_executor,
 )
-
-
-def _file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dg.sensor(
@@ -39,32 +30,34 @@ def submission_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
 
     Only new or changed files are hashed; processed files leave the inbox, so the cursor stays as small
     as the inbox. run_key = "<content sha256>@<mtime_ns>": one run per file version, and a file dropped
-    again later (identical content, new mtime) still gets a run.
+    again later (identical content, new mtime) still gets a run. Entries the inbox refuses (links, FIFOs,
+    bad names) are never opened: their key hashes the name, and the run records the refusal.
     """
     root = home().inbox_dir
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     current: dict[str, str] = {}
     requests: list[dg.RunRequest] = []
-    for path in inbox_files(home()):
-        rel = path.relative_to(root).as_posix()
-        try:
-            st = path.stat()
-        except FileNotFoundError:  # processed between listing and stat
-            continue
-        stamp = f"{st.st_mtime_ns}:{st.st_size}"
+    for entry in inbox_fs.scan(root):
+        rel = entry.relative
+        stamp = f"{entry.mtime_ns}:{entry.size}"
         previous = seen.get(rel)
         if previous and previous.rsplit(":", 1)[0] == stamp:
             current[rel] = previous
             continue
-        try:
-            digest = _file_hash(path)
-        except FileNotFoundError:
-            continue
+        if entry.refused is not None:
+            digest = hashlib.sha256(f"refused:{rel}".encode("utf-8", "surrogateescape")).hexdigest()
+        else:
+            try:
+                digest = hashlib.sha256(inbox_fs.read(entry)).hexdigest()
+            except inbox_fs.EntryRefused:
+                digest = hashlib.sha256(f"refused:{rel}".encode("utf-8", "surrogateescape")).hexdigest()
+            except FileNotFoundError:  # processed between listing and reading
+                continue
         current[rel] = f"{stamp}:{digest}"
         municipality = rel.split("/", 1)[0] if "/" in rel else ""
         requests.append(dg.RunRequest(
-            run_key=f"{digest}@{st.st_mtime_ns}",
-            tags={"kommune_sdg/submission_file": rel[:200], "kommune_sdg/content_sha256": digest,
+            run_key=f"{digest}@{entry.mtime_ns}",
+            tags={"kommune_sdg/submission_file": entry.display[:200], "kommune_sdg/content_sha256": digest,
                   "kommune_sdg/municipality": municipality},
         ))
     cursor = json.dumps(current, sort_keys=True)

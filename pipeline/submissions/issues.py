@@ -33,6 +33,20 @@ RULES: dict[str, tuple[str, str]] = {
                       "Garbled Norwegian letters ('{value}'): the file was probably converted with the wrong "
                       "encoding."),
     "file.name": ("Filnavnet er ugyldig.", "The file name is not valid."),
+    "inbox.symlink": ("«{value}» er en lenke (symlink); lenker følges aldri. Legg selve filen i innboksen.",
+                      "'{value}' is a link (symlink); links are never followed. Put the file itself in the inbox."),
+    "inbox.hardlink": ("«{value}» er en hard lenke til en annen fil; slike tas ikke imot. Legg en kopi av filen i "
+                       "innboksen.",
+                       "'{value}' is a hard link to another file and is not accepted. Put a copy of the file in "
+                       "the inbox."),
+    "inbox.special_file": ("«{value}» er ikke en vanlig fil ({kind}); den er ikke lest.",
+                           "'{value}' is not a regular file ({kind}); it was not read."),
+    "inbox.directory": ("«{value}» er en mappe, ikke en fil; den er flyttet til karantene uten å bli lest.",
+                        "'{value}' is a directory, not a file; it was moved to quarantine unread."),
+    "inbox.name": ("Navnet «{value}» kan ikke brukes ({detail}); filen er flyttet til karantene uten å bli lest. "
+                   "Gi filen et vanlig navn og send den på nytt.",
+                   "The name '{value}' cannot be used ({detail}); the file was moved to quarantine unread. "
+                   "Give it a plain name and send it again."),
     "inbox.folder": ("Innboksmappen «{value}» er ikke et gyldig kommunenummer.",
                      "Inbox folder '{value}' is not a valid municipality code."),
     "csv.parse": ("CSV-filen kan ikke leses: {detail}.", "The CSV file cannot be parsed: {detail}."),

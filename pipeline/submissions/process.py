@@ -15,16 +15,15 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.paths import Home
+from pipeline.submissions import inbox as inbox_fs
 from pipeline.submissions import store
 from pipeline.submissions.catalog import IndicatorIndex, indicator_index, municipality_codes
+from pipeline.submissions.inbox import EntryRefused, InboxEntry
 from pipeline.submissions.issues import FileRejected, Issue, issue
 from pipeline.submissions.reading import RawTable, read_submission
 from pipeline.submissions.rules import PendingValue, pending_values, validate_table
 from pipeline.submissions.safety import file_extension, sanitise_filename
 from pipeline.submissions.store import Outcome
-
-IGNORED_PREFIXES = (".", "~$")  # hidden files, Excel lock files, our own temp files
-IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
 
 
 @dataclass
@@ -40,22 +39,9 @@ class Checked:
     issues: list[Issue]
 
 
-def is_candidate(path: Path) -> bool:
-    """A file the inbox should process (not a lock/temp/hidden file)."""
-    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES) and not path.name.lower().endswith(
-        IGNORED_SUFFIXES)
-
-
 def inbox_files(home: Home) -> list[Path]:
-    """Pending files: inbox/<anything>/<file> plus stray files at the inbox root, oldest first."""
-    root = home.inbox_dir
-    if not root.exists():
-        return []
-    found = [p for p in root.iterdir() if is_candidate(p)]
-    for d in root.iterdir():
-        if d.is_dir() and not d.name.startswith("."):
-            found.extend(p for p in d.iterdir() if is_candidate(p))
-    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+    """Pending regular files (inbox/<folder>/<file> and stray files at the root), oldest first."""
+    return [e.path for e in inbox_fs.candidates(home.inbox_dir)]
 
 
 def check_bytes(data: bytes, file: str, municipality: str, index: IndicatorIndex | None = None,
@@ -82,11 +68,20 @@ def process_inbox(home: Home) -> list[Outcome]:
     index = indicator_index()
     outcomes: list[Outcome] = []
     with store.writer_lock(home):
-        paths = inbox_files(home)
-        checked: list[tuple[Path, Checked]] = []
-        for p in paths:
-            folder = p.parent.name if p.parent != home.inbox_dir else "(inbox)"
-            checked.append((p, check_bytes(p.read_bytes(), p.name, folder, index)))
+        checked: list[tuple[InboxEntry, Checked]] = []
+        refused: list[tuple[InboxEntry, Issue]] = []
+        for entry in inbox_fs.scan(home.inbox_dir):
+            if entry.refused is not None:
+                refused.append((entry, _refusal_issue(entry, entry.refused, entry.kind)))
+                continue
+            try:
+                data = inbox_fs.read(entry)
+            except EntryRefused as e:  # swapped for a link (or worse) since the listing
+                refused.append((entry, _refusal_issue(entry, e.rule, e.kind)))
+                continue
+            except FileNotFoundError:  # taken by another process since the listing
+                continue
+            checked.append((entry, check_bytes(data, entry.name, entry.folder, index)))
         # Only files that pass every other rule take part: a file that is rejected anyway must not take a
         # good file down with it.
         clean = [c for _, c in checked if c.rows is not None and not c.issues]
@@ -100,12 +95,35 @@ def process_inbox(home: Home) -> list[Outcome]:
             if others and c.table is not None:
                 _, c.issues = validate_table(c.table, c.municipality, index, others)
         now = dt.datetime.now(dt.UTC)
-        for n, (p, c) in enumerate(checked):
+        for n, (entry, c) in enumerate(checked):
             received = now + dt.timedelta(microseconds=n)  # keeps ids ordered within a batch
             outcome = _finish(home, c, received)
-            p.unlink(missing_ok=True)
+            inbox_fs.remove(entry, home.quarantine_dir / outcome.submission_id)
             outcomes.append(outcome)
+        for n, (entry, found) in enumerate(refused, start=len(checked)):
+            outcomes.append(_refuse(home, entry, found, now + dt.timedelta(microseconds=n)))
     return outcomes
+
+
+def _refusal_issue(entry: InboxEntry, rule: str, kind: str) -> Issue:
+    detail = inbox_fs.name_problem(entry.name) or ""
+    return issue(rule, entry.display, value=entry.display, kind=kind, detail=detail)
+
+
+def _refuse(home: Home, entry: InboxEntry, found: Issue, received: dt.datetime) -> Outcome:
+    """Record a refused entry without reading it: a quarantine report with no copy, no archive, no bytes.
+
+    The submission id hashes the entry's name (there is no content to hash).
+    """
+    name_sha = store.sha256(("refused:" + entry.relative).encode("utf-8", "surrogateescape"))
+    folder = entry.folder if entry.folder != inbox_fs.ROOT_FOLDER else "(inbox)"
+    outcome = Outcome(status="rejected", file=inbox_fs.printable(entry.name), municipality=folder,
+                      submission_id=store.new_submission_id(received, name_sha), content_sha256="",
+                      received_at=received, issues=[found], stage="quarantine")
+    outcome.quarantine_dir = store.write_quarantine(home, outcome, None)
+    inbox_fs.remove(entry, outcome.quarantine_dir)
+    store.append_log(home, outcome)
+    return outcome
 
 
 def _finish(home: Home, c: Checked, received: dt.datetime, stage: str = "stored") -> Outcome:
@@ -155,13 +173,16 @@ def submit(path: Path | str, municipality: str, home: Home) -> Outcome:
     with store.writer_lock(home):
         inbox = home.inbox_dir / code
         pending: dict[tuple[str, str, int], PendingValue] = {}
-        if inbox.is_dir():
-            for p in sorted(inbox.iterdir()):
-                if is_candidate(p):
-                    other = check_bytes(p.read_bytes(), p.name, code, index)
-                    if other.rows is not None and not other.issues:
-                        for k, v in pending_values(p.name, other.rows).items():
-                            pending.setdefault(k, v)
+        for entry in inbox_fs.candidates(home.inbox_dir):
+            if entry.folder != code:
+                continue
+            try:
+                other = check_bytes(inbox_fs.read(entry), entry.name, code, index)
+            except (EntryRefused, FileNotFoundError):
+                continue  # the inbox run reports it
+            if other.rows is not None and not other.issues:
+                for k, v in pending_values(entry.name, other.rows).items():
+                    pending.setdefault(k, v)
         c = check_bytes(data, path.name, code, index, pending)
         received = dt.datetime.now(dt.UTC)
         outcome = _finish(home, c, received, stage="inbox")

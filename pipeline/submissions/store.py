@@ -161,10 +161,12 @@ def write_accepted(home: Home, outcome: Outcome, rows: pd.DataFrame) -> Path:
     return path
 
 
-def write_quarantine(home: Home, outcome: Outcome, data: bytes) -> Path:
+def write_quarantine(home: Home, outcome: Outcome, data: bytes | None) -> Path:
+    """The error report, and the original beside it (None for a refused entry: nothing of it was read)."""
     qdir = home.quarantine_dir / outcome.submission_id
     qdir.mkdir(parents=True, exist_ok=True)
-    _atomic_write(qdir / sanitise_filename(outcome.file), data)
+    if data is not None:
+        _atomic_write(qdir / sanitise_filename(outcome.file), data)
     _atomic_write(qdir / "errors.csv", error_csv(outcome.issues))
     _atomic_write(qdir / "summary.md", summary_markdown(outcome).encode("utf-8"))
     return qdir
