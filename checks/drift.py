@@ -1,10 +1,10 @@
 """Row-count and total drift of the raw SSB tables against the last published refresh.
 
 Each refresh's checks write the stats of what they saw to warehouse/quality/stats/<run_id>.json; after a
-refresh publishes, the quality report promotes that file to warehouse/quality/baseline.json. The next
-refresh compares against it: per table and contents code, the relative change of the row count and of
-the sum of values over the years both snapshots hold. Beyond `warn` the check warns (publishing goes
-on); beyond `error` it blocks.
+refresh publishes, `promote_baseline` (called when the run's quality report is published) makes that file
+warehouse/quality/baseline.json. The next refresh compares against it: per table and contents code, the
+relative change of the row count and of the sum of values over the years both snapshots hold. Beyond `warn`
+the check warns (publishing goes on); beyond `error` it blocks.
 """
 
 from __future__ import annotations
@@ -50,6 +50,19 @@ def write_json_atomic(path: Path, doc: Any) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(doc, indent=1, sort_keys=True, default=str), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def promote_baseline(home: Home, run_id: str) -> bool:
+    """The stats this run's drift check saw become the baseline for the next run; call it only for a run
+    that published. Stats of every other run are deleted (an unpublished run is never compared against).
+    False when the run wrote no stats: the baseline stays as it was."""
+    stats = stats_path(home, run_id)
+    if not stats.exists():
+        return False
+    os.replace(stats, baseline_path(home))
+    for old in stats.parent.glob("*.json"):
+        old.unlink(missing_ok=True)
+    return True
 
 
 def load_baseline(home: Home) -> dict[str, Any] | None:
