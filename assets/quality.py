@@ -12,7 +12,7 @@ import dagster as dg
 
 from pipeline.jobs import nightly_refresh
 from pipeline.paths import home
-from pipeline.quality_report import QUALITY_REPORT_KEY, publish_quality_report, report_dir
+from pipeline.quality import QUALITY_REPORT_KEY, publish_quality_report, report_dir
 
 quality_report = dg.AssetSpec(
     QUALITY_REPORT_KEY, group_name="quality", owners=["team:data-engineering"], kinds={"html", "json"},

@@ -82,7 +82,7 @@ def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = N
                 desc = ev.description or ""
                 summary.checks_failed.append(f"{name} ({ev.severity.value}) {desc}".strip())
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            from pipeline.quality_report import error_message  # noqa: PLC0415
+            from pipeline.quality.collect import error_message  # noqa: PLC0415
 
             summary.failures.append(f"step {event.step_key}: {error_message(event.step_failure_data.error)}")
     _write_quality_report(instance, result.run_id, home)
@@ -91,7 +91,7 @@ def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = N
 
 def _write_quality_report(instance: dg.DagsterInstance, run_id: str, home: Home) -> None:
     """The data-quality report of the run (warehouse/quality/); never changes the refresh's outcome."""
-    from pipeline.quality_report import publish_quality_report  # noqa: PLC0415
+    from pipeline.quality import publish_quality_report  # noqa: PLC0415
 
     try:
         publish_quality_report(instance, run_id, home)

@@ -20,7 +20,7 @@ import pytest
 from checks.faults.lab import Lab, Outcome, marts_state
 from checks.faults.scenarios import SNAPSHOT_FAULTS, SSB_FAULTS, sigkill_during_dbt, submission_breaks_mart
 from pipeline.paths import REPO_ROOT
-from pipeline.quality_report import report_dir
+from pipeline.quality import report_dir
 
 pytestmark = pytest.mark.slow
 
