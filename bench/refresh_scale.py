@@ -1,6 +1,6 @@
 """Full refresh at scale: N units x the catalog's SSB series x 10 years, against the DuckDB floor.
 
-For each N: generate a synthetic snapshot (pipeline/synthetic.py) under --work (default /tmp/ksdg_bench),
+For each N: generate a synthetic snapshot (testkit/synthetic.py) under --work (default /tmp/ksdg_bench),
 run a full refresh in a fresh KOMMUNE_SDG_HOME (child process, measured: wall, CPU, peak RSS of the
 process tree), then the same refresh again with nothing changed, then the hand-written DuckDB floor
 (bench/floor.sql via bench/floor.py) over the same files, and print the table of docs/benchmarks.md.
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import Measurement, measure  # noqa: E402
 from pipeline.build_db import MEMORY_LIMIT_ENV  # noqa: E402
-from pipeline.synthetic import generate_synthetic_snapshot, synthetic_env  # noqa: E402
+from testkit.synthetic import generate_synthetic_snapshot, synthetic_env  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable

@@ -26,7 +26,7 @@ from pipeline.ssb.client import SsbClient  # noqa: E402
 from pipeline.ssb.fetch import build_selection, fetch_snapshot  # noqa: E402
 from pipeline.ssb.jsonstat import parse_jsonstat  # noqa: E402
 from pipeline.ssb.selection import min_requests  # noqa: E402
-from pipeline.ssb.testserver import PxWebTestServer  # noqa: E402
+from testkit.pxweb_server import PxWebTestServer  # noqa: E402
 
 
 def throttled_wall_s(requests: int, calls: int, window_s: float, latency_s: float) -> float:

@@ -11,7 +11,7 @@ import pytest
 from pipeline.catalog import ssb_catalog
 from pipeline.raw_tables import SSB_COLUMNS, ssb_arrow_tables, ssb_long_frame, write_ssb_parquet
 from pipeline.snapshot import open_snapshot
-from pipeline.synthetic import generate_synthetic_snapshot, main, synthetic_env
+from testkit.synthetic import generate_synthetic_snapshot, main, synthetic_env
 
 
 @pytest.fixture(scope="module")

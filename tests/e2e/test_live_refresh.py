@@ -13,7 +13,7 @@ from pipeline.demo import generate_demo_snapshot
 from pipeline.paths import Home
 from pipeline.refresh import instance_for, run_refresh
 from pipeline.sources import SSB_URL_ENV
-from pipeline.ssb.testserver import PxWebTestServer
+from testkit.pxweb_server import PxWebTestServer
 
 
 @pytest.fixture(scope="module")

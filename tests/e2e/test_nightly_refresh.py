@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from checks.faults.lab import rewrite_table
 from pipeline.demo.regions import municipalities_2024
 from pipeline.paths import Home
 from pipeline.refresh import RefreshSummary, instance_for, run_refresh
 from pipeline.refresh_inputs import FORCE_ENV, unchanged_refresh
+from testkit.faults.lab import rewrite_table
 from tests.conftest import sha256_file
 
 N_MUNICIPALITIES = 357

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.faults.lab import Lab, Outcome, marts_state
-from checks.faults.scenarios import SNAPSHOT_FAULTS, SSB_FAULTS, sigkill_during_dbt, submission_breaks_mart
 from pipeline.paths import REPO_ROOT
 from pipeline.quality import report_dir
+from testkit.faults.lab import Lab, Outcome, marts_state
+from testkit.faults.scenarios import SNAPSHOT_FAULTS, SSB_FAULTS, sigkill_during_dbt, submission_breaks_mart
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +122,7 @@ def killed_then_refreshed_with_readers(lab: Lab, tmp_path_factory: pytest.TempPa
     old_run, old_sum = marts_state(lab.published)
     stop = work / "stop"
     env = os.environ | {"PYTHONPATH": str(REPO_ROOT)}
-    readers = [subprocess.Popen([sys.executable, "-m", "checks.faults.reader", str(lab.published), str(stop),
+    readers = [subprocess.Popen([sys.executable, "-m", "testkit.faults.reader", str(lab.published), str(stop),
                                  str(work / f"reader{i}.jsonl")], cwd=REPO_ROOT, env=env) for i in range(READERS)]
     try:
         outcome = sigkill_during_dbt(lab, work)

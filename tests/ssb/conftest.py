@@ -16,7 +16,7 @@ from pipeline.catalog import SsbCatalog, ssb_catalog
 from pipeline.demo import generate_demo_snapshot
 from pipeline.paths import SHARED_DATA_DIR
 from pipeline.ssb.client import SsbClient
-from pipeline.ssb.testserver import PxWebTestServer
+from testkit.pxweb_server import PxWebTestServer
 
 SSB_DATA = SHARED_DATA_DIR / "ssb"
 # A few tables covering the shapes the fetcher must handle: agg_KommSummer K- codes (07459, 10540, 06944),

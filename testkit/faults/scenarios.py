@@ -2,7 +2,7 @@
 successful retry; the published warehouse is compared byte for byte before and after.
 
 Snapshot faults replay a broken snapshot directory through the real nightly job. SSB faults run the real
-fetcher and client against the local PxWebApi v2 test server (pipeline/ssb/testserver.py) with injected
+fetcher and client against the local PxWebApi v2 test server (testkit/pxweb_server.py) with injected
 faults; a fetch that fails never writes a manifest, so no refresh can read half a snapshot.
 """
 
@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from checks.faults.lab import (
+from pipeline.paths import REPO_ROOT
+from testkit.faults.lab import (
     Lab,
     Outcome,
     add_dimension,
@@ -29,7 +30,6 @@ from checks.faults.lab import (
     sha256_file,
     summary_reason,
 )
-from pipeline.paths import REPO_ROOT
 
 Scenario = Callable[[Lab, Path], Outcome]
 
@@ -124,7 +124,7 @@ def _ssb_fault(name: str, fault: str, expected: str, inject: Callable[[object], 
         from pipeline.ssb.client import SsbClient  # noqa: PLC0415
         from pipeline.ssb.errors import SsbError  # noqa: PLC0415
         from pipeline.ssb.fetch import fetch_snapshot, latest_snapshot  # noqa: PLC0415
-        from pipeline.ssb.testserver import PxWebTestServer  # noqa: PLC0415
+        from testkit.pxweb_server import PxWebTestServer  # noqa: PLC0415
 
         before = sha256_file(lab.published)
         snapshots = work / name / "snapshots"

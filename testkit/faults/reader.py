@@ -1,6 +1,6 @@
 """A reader process: query the published warehouse read-only in a loop until told to stop.
 
-    python -m checks.faults.reader DB STOP_FILE OUT_JSONL
+    python -m testkit.faults.reader DB STOP_FILE OUT_JSONL
 
 Each sample is one short read-only connection reading meta.refresh.run_id and a checksum of every marts
 table in one transaction; errors are recorded, never raised.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from checks.faults.lab import marts_state
+from testkit.faults.lab import marts_state
 
 
 def main(db: str, stop_file: str, out: str) -> int:

@@ -1,6 +1,6 @@
 """A fault lab: an isolated KOMMUNE_SDG_HOME with a published warehouse, plus helpers to break things.
 
-Shared by the fault tests (tests/faults) and the reliability table (`python -m checks.faults`).
+Shared by the fault tests (tests/faults) and the reliability table (`python -m testkit.faults`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`python -m checks.faults [--only NAME ...] [--out docs/reliability.md]`: run every fault scenario in a
+"""`python -m testkit.faults [--only NAME ...] [--out docs/reliability.md]`: run every fault scenario in a
 fresh KOMMUNE_SDG_HOME and write the reliability table. Takes several minutes (real refreshes)."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pipeline.paths import REPO_ROOT
 
 HEADER = """# Reliability: faults tried and what happened
 
-Produced by `.venv/bin/python -m checks.faults` (rerun it to refresh this file; about {minutes} minutes
+Produced by `.venv/bin/python -m testkit.faults` (rerun it to refresh this file; about {minutes} minutes
 on this machine). Each scenario runs against a fresh KOMMUNE_SDG_HOME whose warehouse was published by a
 clean demo refresh; "published unchanged" compares the warehouse file's sha256 before and after the fault.
 Snapshot faults replay a broken snapshot directory through the real `nightly_refresh` job; SSB faults run
-the real fetcher and client against the local PxWebApi v2 test server (`pipeline/ssb/testserver.py`) with
+the real fetcher and client against the local PxWebApi v2 test server (`testkit/pxweb_server.py`) with
 the fault injected; a failed fetch writes no manifest, so no refresh can read it. The four-reader test and
 the checks behind each row: `tests/faults/`, `tests/quality/`. Generated {when}.
 
@@ -32,10 +32,10 @@ def _cell(text: object) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from checks.faults.lab import Lab  # noqa: PLC0415
-    from checks.faults.scenarios import ALL_FAULTS  # noqa: PLC0415
+    from testkit.faults.lab import Lab  # noqa: PLC0415
+    from testkit.faults.scenarios import ALL_FAULTS  # noqa: PLC0415
 
-    parser = argparse.ArgumentParser(prog="python -m checks.faults")
+    parser = argparse.ArgumentParser(prog="python -m testkit.faults")
     parser.add_argument("--only", nargs="*", help="scenario names (default: all)")
     parser.add_argument("--out", default=str(REPO_ROOT / "docs" / "reliability.md"))
     args = parser.parse_args(argv)
