@@ -13,6 +13,8 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+
+# not exported by dagster; tests/quality/test_report.py covers its one use (_last_kind)
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from checks.kinds import CHECK_KIND_KEY, DBT, KINDS, UNKNOWN
@@ -55,7 +57,7 @@ def kind_of(metadata: Mapping[str, Any]) -> str:
     <name>...") together with the dbt `invocation_id`. Never from the check's or the asset's name.
     """
     declared = _plain(metadata.get(CHECK_KIND_KEY))
-    if declared in KINDS:
+    if isinstance(declared, str) and declared in KINDS:
         return declared
     if str(_plain(metadata.get("unique_id")) or "").startswith("test.") and "invocation_id" in metadata:
         return DBT

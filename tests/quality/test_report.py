@@ -16,7 +16,7 @@ from checks.kinds import CHECK_KIND_KEY, DBT, DRIFT, GX, PYTHON, UNKNOWN
 from pipeline.paths import Home
 from pipeline.quality import QUALITY_REPORT_KEY, CheckRow, QualityReport, publish_quality_report, report_dir
 from pipeline.quality.collect import kind_of
-from pipeline.quality.render import to_html, to_json, to_markdown
+from pipeline.quality.render import REPORT_STATIC_DIR, to_html, to_json, to_markdown
 
 HOSTILE = "<script>alert('x')</script>"
 DBT_METADATA = {"unique_id": "test.kommune_sdg.not_null_marts_goal_scores_score.1a2b3c", "invocation_id": "0f1e2d",
@@ -35,6 +35,7 @@ DBT_METADATA = {"unique_id": "test.kommune_sdg.not_null_marts_goal_scores_score.
     ({"unique_id": "model.kommune_sdg.goal_scores", "invocation_id": "0f1e2d"}, UNKNOWN),  # not a test
     ({"unique_id": "test.kommune_sdg.x"}, UNKNOWN),  # no dbt invocation
     ({CHECK_KIND_KEY: "GX suite"}, UNKNOWN),  # not an allowed value
+    ({CHECK_KIND_KEY: {"kind": GX}}, UNKNOWN),
     ({"failures": []}, UNKNOWN),
     ({}, UNKNOWN),
 ])
@@ -70,7 +71,7 @@ def test_html_shows_failing_check_and_escapes_text() -> None:
     for section in ("<h1>Data quality report</h1>", "<h2>Failures</h2>", "<th>detail / examples</th>",
                     "3 checks: 1 passed, 1 failed (1 blocking),", "not published", "0123456789abcdef"):
         assert section in page
-    assert "font: 15px/1.45 system-ui" in page  # the public report's stylesheet, inlined
+    assert (REPORT_STATIC_DIR / "report.css").read_text(encoding="utf-8") in page  # the public report's CSS
 
 
 def test_html_without_failures_has_no_failures_section() -> None:
