@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import numpy as np
 
 from pipeline.snapshot import Snapshot, open_snapshot
-from pipeline.ssb.jsonstat import parse_jsonstat
+from pipeline.ssb.jsonstat import json_bytes, jsonstat_dimension, jsonstat_document, parse_jsonstat
 from pipeline.ssb.selection import expand_codes
 
 HTML_404 = (
@@ -153,12 +153,6 @@ def _default_codelists(cubes: list[_Cube]) -> dict[str, list[str]]:
             if any(c.startswith("K-") for c in dim_codes):
                 codes.update(dict.fromkeys(dim_codes))
     return {"agg_KommSummer": list(codes)} if codes else {}
-
-
-def _number(v: float) -> int | float | None:
-    if np.isnan(v):
-        return None
-    return int(v) if float(v).is_integer() and abs(v) < 2**53 else float(v)
 
 
 class PxWebTestServer:
@@ -296,9 +290,7 @@ class PxWebTestServer:
             cube = self.cube(table_id)
             cube.ids.insert(position, dim_id)
             cube.codes.insert(position, list(codes))
-            dim = {"label": dim_id.lower(), "category": {"index": {c: i for i, c in enumerate(codes)},
-                                                         "label": {c: c for c in codes}},
-                   "extension": {"elimination": elimination, "show": "code_value"}}
+            dim = jsonstat_dimension(dim_id.lower(), codes, elimination=elimination)
             cube.dim_json[dim_id] = dim
             cube.eliminable[dim_id] = elimination
             cube.values = np.repeat(np.expand_dims(cube.values, position), len(codes), axis=position)
@@ -379,8 +371,7 @@ class PxWebTestServer:
         except _Problem as p:
             return p.status, {"Content-Type": "application/problem+json"}, _problem_body(p.status, p.title,
                                                                                           p.detail), fault, 0
-        payload = doc if isinstance(doc, bytes) else json.dumps(doc, ensure_ascii=False,
-                                                                 separators=(",", ":")).encode("utf-8")
+        payload = doc if isinstance(doc, bytes) else json_bytes(doc)
         return status, {"Content-Type": "application/json; charset=utf-8"}, payload, fault, cells
 
     def _route(self, method: str, route: list[str], query: list[tuple[str, str]], body: bytes):
@@ -479,7 +470,7 @@ class PxWebTestServer:
             raise _Problem(403, "Forbidden",
                            f"Too many cells selected: {cells}. Max {self.max_cells} cells allowed per request.")
         sub_values = cube.values[np.ix_(*[np.array(p) for p in picks])]
-        sub_status = cube.status[np.ix_(*[np.array(p) for p in picks])]
+        sub_status = cube.status[np.ix_(*[np.array(p) for p in picks])].ravel()
         ids = [cube.ids[k] for k in keep]
         dims = {}
         for k in keep:
@@ -495,19 +486,12 @@ class PxWebTestServer:
                     if sub:
                         new_cat[extra] = sub
             dims[dim_id] = {**{k2: v for k2, v in template.items() if k2 != "category"}, "category": new_cat}
-        flat_values = [_number(v) for v in sub_values.ravel()]
-        status = {str(i): s for i, s in enumerate(sub_status.ravel()) if s}
         doc = cube.data_doc
         role = {k: [d for d in v if d in ids] for k, v in (doc.get("role") or {}).items()}
-        out: dict[str, Any] = {"version": "2.0", "class": "dataset", "label": doc.get("label", table_id),
-                               "source": doc.get("source", "Statistisk sentralbyrå"),
-                               "updated": cube.info.get("updated", doc.get("updated")),
-                               "role": {k: v for k, v in role.items() if v}, "id": ids,
-                               "size": [len(picks[k]) for k in keep], "dimension": dims, "value": flat_values}
-        if status:
-            out["status"] = status
-        if "extension" in doc:
-            out["extension"] = doc["extension"]
+        out = jsonstat_document(dims, sub_values, status=sub_status if any(sub_status) else None,
+                                label=doc.get("label", table_id), source=doc.get("source", "Statistisk sentralbyrå"),
+                                updated=cube.info.get("updated", doc.get("updated")),
+                                role={k: v for k, v in role.items() if v}, extension=doc.get("extension"))
         return 200, out, cells
 
 

@@ -1,4 +1,5 @@
-"""JSON-stat reader: SSB's JSON-stat 2.0 (PxWebApi v2, v0) and 1.x (`{"dataset": ...}`) to a long DataFrame.
+"""JSON-stat reader: SSB's JSON-stat 2.0 (PxWebApi v2, v0) and 1.x (`{"dataset": ...}`) to a long DataFrame;
+and the one JSON-stat 2.0 writer (`write_jsonstat`, `jsonstat_document`), in the exact shape PxWebApi v2 sends.
 
 What SSB actually sends, and this reader accepts:
 - 2.0 datasets (`version`, `class: dataset`, top-level `id`/`size`/`dimension`) and 1.x bundles
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -316,3 +317,89 @@ def read_jsonstat(source: Any) -> pd.DataFrame:
     A metadata document (`value: []`) gives the columns and no rows.
     """
     return dataset_frame(parse_jsonstat(source))
+
+
+# -- writer ------------------------------------------------------------------------------------------
+
+
+def jsonstat_dimension(label: str, codes: Sequence[str], labels: Mapping[str, str] | None = None, *,
+                       elimination: bool = False, **category: Any) -> dict:
+    """One dimension as PxWebApi v2 writes it: `category.index`/`label` in code order (a code without a
+    label is its own label), extra category entries (`unit`, ...), `extension.elimination`/`show`."""
+    labels = labels or {}
+    return {"label": label, "category": {"index": {c: i for i, c in enumerate(codes)},
+                                          "label": {c: labels.get(c, c) for c in codes}, **category},
+            "extension": {"elimination": elimination, "show": "code_value"}}
+
+
+def _dimension_size(dim_id: str, dim: Mapping) -> int:
+    category = dim.get("category") or {}
+    index = category.get("index")
+    if index is None:
+        index = category.get("label") or {}
+    if not index:
+        raise ValueError(f"dimension {dim_id!r} has no categories")
+    return len(index)
+
+
+def _json_values(values: Any) -> list[int | float | None]:
+    """JSON numbers in row-major order: NaN/None as null, integral values as integers (as SSB writes them)."""
+    flat = np.asarray(values, dtype="float64").ravel()
+    out = flat.astype(object)
+    missing = np.isnan(flat)
+    integral = ~missing & (flat == np.trunc(flat)) & (np.abs(flat) < 2**53)
+    out[integral] = flat[integral].astype(np.int64).astype(object)
+    out[missing] = None
+    return out.tolist()
+
+
+def _json_status(status: Mapping[str, str] | Sequence[str | None]) -> dict[str, str]:
+    if isinstance(status, Mapping):
+        return {str(k): v for k, v in status.items()}
+    return {str(i): s for i, s in enumerate(status) if s}
+
+
+def jsonstat_document(dimensions: Mapping[str, Mapping], values: Any = None, *,
+                      status: Mapping[str, str] | Sequence[str | None] | None = None, label: str, source: str,
+                      updated: str | None, note: Sequence[str] | None = None,
+                      role: Mapping[str, Sequence[str]] | None = None, extension: Mapping | None = None) -> dict:
+    """A JSON-stat 2.0 dataset as PxWebApi v2 sends it (what `parse_jsonstat` reads back).
+
+    `dimensions` maps dimension id -> dimension object (`jsonstat_dimension`), in `id` order; sizes come
+    from their categories. `values` (any array-like of numbers, NaN or None for missing, row-major with the
+    last dimension fastest) gives a data document; None gives a metadata document (`value: []`).
+    `status` is sparse `{flat_index: symbol}` or one symbol/None per value; None leaves it out. Keys are in
+    SSB's order: version, class, label, source, updated, note, role, id, size, dimension, value, status,
+    extension (None-valued optional parts are left out).
+    """
+    ids = list(dimensions)
+    sizes = [_dimension_size(d, dimensions[d]) for d in ids]
+    doc: dict[str, Any] = {"version": "2.0", "class": "dataset", "label": label, "source": source,
+                           "updated": updated}
+    if note is not None:
+        doc["note"] = list(note)
+    if role is not None:
+        doc["role"] = {k: list(v) for k, v in role.items()}
+    doc |= {"id": ids, "size": sizes, "dimension": {d: dict(dimensions[d]) for d in ids}}
+    if values is None:
+        doc["value"] = []
+    else:
+        doc["value"] = _json_values(values)
+        if len(doc["value"]) != math.prod(sizes):
+            raise ValueError(f"{len(doc['value'])} values for dimension sizes {sizes} ({math.prod(sizes)} cells)")
+        if status is not None:
+            doc["status"] = _json_status(status)
+    if extension is not None:
+        doc["extension"] = dict(extension)
+    return doc
+
+
+def json_bytes(doc: Any) -> bytes:
+    """Compact UTF-8 JSON, as PxWebApi v2 sends it (every snapshot document is written this way)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def write_jsonstat(dimensions: Mapping[str, Mapping], values: Any = None, **parts: Any) -> bytes:
+    """The bytes of `jsonstat_document(dimensions, values, **parts)`: the one JSON-stat writer (demo
+    snapshot, synthetic benchmark snapshots and the PxWebApi test server all write through it)."""
+    return json_bytes(jsonstat_document(dimensions, values, **parts))

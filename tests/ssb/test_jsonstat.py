@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.ssb.jsonstat import JsonStatError, parse_jsonstat, read_dimensions, read_jsonstat
+from pipeline.ssb.jsonstat import (
+    JsonStatError,
+    jsonstat_dimension,
+    jsonstat_document,
+    parse_jsonstat,
+    read_dimensions,
+    read_jsonstat,
+    write_jsonstat,
+)
 from tests.ssb.conftest import SSB_DATA
 
 JSONSTAT_FILES = [
@@ -27,6 +35,8 @@ NOT_JSONSTAT = [
     "05300_v0_table_metadata.json",
     "05300_v2_table_info.json",
     "13861_v0_table_metadata.json",
+    "catalog_evidence.json",  # the catalog research's evidence, not an SSB response
+    "table_evidence_by_goal.json",
     "v2_codelist_agg_Valgdistrikt.json",
     "v2_config_testvalues.json",
 ]
@@ -195,3 +205,28 @@ def test_truncated_json_is_an_error_not_a_crash() -> None:
     raw = (SSB_DATA / "05300_v2_data_jsonstat2_status.json").read_bytes()
     with pytest.raises(JsonStatError, match="not valid JSON"):
         read_jsonstat(raw[: len(raw) // 2])
+
+
+def test_writer_round_trips_through_the_reader() -> None:
+    dims = {"Region": jsonstat_dimension("region", ["0000", "K-0301"], {"0000": "Hele landet"}),
+            "ContentsCode": jsonstat_dimension("statistikkvariabel", ["Personer"], unit={"Personer": {"base": "p"}}),
+            "Tid": jsonstat_dimension("år", ["2023", "2024"])}
+    values = np.array([[[1.0, 2.5]], [[np.nan, 4.0]]])
+    raw = write_jsonstat(dims, values, status=[None, "*", "..", None], label="t", source="s",
+                         updated="2025-01-01T00:00:00Z", role={"time": ["Tid"]}, extension={"px": {"tableid": "1"}})
+    doc = json.loads(raw)
+    assert list(doc) == ["version", "class", "label", "source", "updated", "role", "id", "size", "dimension",
+                         "value", "status", "extension"]
+    assert doc["size"] == [2, 1, 2] and doc["value"] == [1, 2.5, None, 4] and b"[1,2.5,null,4]" in raw
+    assert doc["status"] == {"1": "*", "2": ".."}
+    assert doc["dimension"]["Region"]["category"]["label"] == {"0000": "Hele landet", "K-0301": "K-0301"}
+    ds = parse_jsonstat(raw)
+    assert ds.ids == ["Region", "ContentsCode", "Tid"] and ds.table_id == "1" and ds.dimensions[0].elimination is False
+    assert read_jsonstat(raw)["status"].tolist() == [None, "*", "..", None]
+    meta = jsonstat_document(dims, label="t", source="s", updated=None)
+    assert meta["value"] == [] and "status" not in meta and parse_jsonstat(meta).values is None
+
+
+def test_writer_refuses_values_that_do_not_fill_the_cube() -> None:
+    with pytest.raises(ValueError, match="3 values for dimension sizes"):
+        jsonstat_document({"T": jsonstat_dimension("t", ["a", "b"])}, [1, 2, 3], label="", source="", updated=None)
