@@ -1,81 +1,125 @@
-"""Ingest layer: load the snapshot's SSB tables and accepted submissions into a fresh build database."""
+"""Ingest layer: the SSB snapshot (demo, live fetch or replay) and the load-only step that puts it and the
+accepted submissions into a fresh build database."""
 
-import os
 import shutil
+from dataclasses import dataclass, field
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from pipeline.build_db import connect, reset_build_db
+from pipeline.asset_keys import SSB_OBSERVATIONS, SSB_SNAPSHOT, SUBMISSION_INBOX, SUBMISSION_VALUES
 from pipeline.catalog import ssb_catalog
-from pipeline.paths import home
 from pipeline.raw_tables import SSB_COLUMNS, accepted_submissions, write_ssb_parquet
-from pipeline.refresh_inputs import FORCE_ENV, refresh_inputs, unchanged_since_publish
+from pipeline.refresh_inputs import decide
 from pipeline.regions import normalise_region
-from pipeline.sources import default_source, resolve_snapshot
-
-SSB_OBSERVATIONS = dg.AssetKey(["raw", "ssb_observations"])
-SUBMISSION_VALUES = dg.AssetKey(["raw", "submission_values"])
-SUBMISSION_INBOX = dg.AssetKey("submission_inbox")
+from pipeline.resources import DataHome, ReferenceData, SsbSource, Warehouse
+from pipeline.snapshot import SnapshotError, open_snapshot
+from pipeline.sources import Source, resolve_snapshot
 
 
-class RefreshConfig(dg.Config):
-    """source: 'demo' (bundled synthetic snapshot), 'live' (SSB API) or 'snapshot:DIR' (replay)."""
+class SnapshotConfig(dg.Config):
+    """source: 'demo' (bundled synthetic snapshot), 'live' (SSB API) or 'snapshot:DIR' (replay); empty: the
+    `ssb` resource's source (the schedule's)."""
 
     source: str = ""
+
+
+class LoadConfig(dg.Config):
     # Rebuild even when the snapshot, the accepted submissions and the code equal the published run's.
     force: bool = False
+
+
+@dataclass(frozen=True)
+class SnapshotRef:
+    """What the snapshot asset hands to the load step: the folder and its manifest hash (the data version)."""
+
+    root: str
+    kind: str
+    manifest_sha256: str
+    source: str
+    fetch: dict[str, dict] = field(default_factory=dict)
+
+
+@dg.asset(key=SSB_SNAPSHOT, group_name="ingest", owners=["team:data-engineering"], kinds={"json"},
+          description="The SSB snapshot a refresh reads: the bundled DEMO snapshot, a live PxWebApi v2 fetch "
+                      "(incremental, within SSB's limits) or a stored snapshot replayed. Content-addressed under "
+                      "KOMMUNE_SDG_HOME/snapshots/; its data version is the manifest's sha256.")
+def ssb_snapshot(context: AssetExecutionContext, config: SnapshotConfig, data_home: DataHome,
+                 ssb: SsbSource) -> dg.Output[SnapshotRef]:
+    source = Source.parse(config.source or ssb.source)
+    resolved = resolve_snapshot(source, data_home.home, ssb.base_url, log=context.log.info)
+    snapshot = resolved.snapshot
+    missing = [t.id for t in ssb_catalog().tables if t.id not in snapshot.table_ids]
+    if missing:
+        raise SnapshotError(f"{snapshot.root / 'manifest.json'}: catalog tables {missing} are not in the snapshot")
+    sha = snapshot.manifest_sha256()
+    ref = SnapshotRef(str(snapshot.root), snapshot.kind, sha, str(source), resolved.fetch)
+    metadata: dict[str, dg.MetadataValue] = {
+        "snapshot": dg.MetadataValue.path(str(snapshot.root)),
+        "snapshot_kind": dg.MetadataValue.text(snapshot.kind),
+        "demo_data": dg.MetadataValue.bool(snapshot.is_demo),
+        "source": dg.MetadataValue.text(str(source)),
+        "tables": dg.MetadataValue.int(len(snapshot.table_ids)),
+        "manifest_sha256": dg.MetadataValue.text(sha),
+    }
+    if resolved.fetch:
+        metadata |= {
+            "ssb_fetch": dg.MetadataValue.json(resolved.fetch),
+            "ssb_requests": dg.MetadataValue.int(sum(t["requests"] for t in resolved.fetch.values())),
+            "ssb_tables_unchanged": dg.MetadataValue.json(
+                sorted(tid for tid, t in resolved.fetch.items() if t["status"] == "unchanged")),
+        }
+    return dg.Output(ref, data_version=dg.DataVersion(sha), metadata=metadata)
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(SSB_OBSERVATIONS, group_name="ingest", owners=["team:data-engineering"], skippable=True,
+                     deps=[SSB_SNAPSHOT],
                      description="Every value of every catalog SSB table in the snapshot (long format), loaded "
                                  "into a fresh build database."),
         dg.AssetSpec(SUBMISSION_VALUES, group_name="ingest", owners=["team:data-engineering"], skippable=True,
                      deps=[SUBMISSION_INBOX],
                      description="Every row of every accepted municipal KPI submission, all versions."),
     ],
+    ins={"snapshot": dg.AssetIn(SSB_SNAPSHOT)},
     pool="kommune_sdg_warehouse",
 )
-def raw_tables(context: AssetExecutionContext, config: RefreshConfig):
-    """Recreate the build database and load raw.ssb_observations and raw.submission_values."""
-    h = home().ensure()
-    source = config.source or default_source()
-    resolved = resolve_snapshot(source, h, log=context.log.info)
-    snapshot = resolved.snapshot
-    catalog = ssb_catalog()
-    missing = [t.id for t in catalog.tables if t.id not in snapshot.table_ids]
-    if missing:
-        raise dg.Failure(f"{snapshot.root / 'manifest.json'}: catalog tables {missing} are not in the snapshot")
-    inputs = refresh_inputs(snapshot, h, source)
-    published = None if (config.force or os.environ.get(FORCE_ENV)) else unchanged_since_publish(inputs, h)
-    if published:
-        # Nothing changed since the published run: no output, so dbt, the checks and publish are skipped and
-        # the published warehouse stays as it is (it is exactly what a rebuild would give).
-        message = (f"unchanged since published run {published['run_id']} (snapshot, submissions and code "
-                   "identical): ingest, dbt, checks and publish skipped; force with run config force: true or "
-                   f"{FORCE_ENV}=1")
+def raw_tables(context: AssetExecutionContext, config: LoadConfig, snapshot: SnapshotRef, data_home: DataHome,
+               warehouse: Warehouse, reference: ReferenceData):
+    """Load only: recreate the build database and load raw.ssb_observations and raw.submission_values, unless
+    nothing changed since the published run (then nothing downstream runs)."""
+    h = data_home.home
+    snap = open_snapshot(snapshot.root)
+    decision = decide(snap, h, snapshot.source, warehouse.published_path, reference.project_dir, config.force)
+    if decision.unchanged:
+        # No output, so dbt, the checks and publish are skipped and the published warehouse stays as it is
+        # (it is exactly what a rebuild would give).
+        message = (f"{decision.reason} (snapshot, submissions and code identical): ingest, dbt, checks and "
+                   "publish skipped; force with run config force: true or `kommune-sdg refresh --force`")
         context.log.info(message)
         for key in (SSB_OBSERVATIONS, SUBMISSION_VALUES):
             context.log_event(dg.AssetObservation(asset_key=key, description=message, metadata={
                 "skipped": dg.MetadataValue.bool(True),
                 "reason": dg.MetadataValue.text("unchanged since the last published refresh"),
-                "published_run_id": dg.MetadataValue.text(str(published["run_id"])),
-                **{k: dg.MetadataValue.text(v) for k, v in inputs.items()}}))
+                "published_run_id": dg.MetadataValue.text(str(decision.published["run_id"])),
+                **{k: dg.MetadataValue.text(v) for k, v in decision.inputs.items()}}))
         return
+    context.log.info(f"rebuilding: {decision.reason}")
+    inputs = decision.inputs
+    catalog = ssb_catalog()
     # Each table streams to Parquet (one file per data file, dictionary-encoded, no pandas round trip);
     # DuckDB then reads the files directly: peak memory is one data file, not the whole snapshot.
-    path = reset_build_db(h)
+    path = warehouse.reset_build_db()
     parquet_dir = path.parent / "raw_parquet"
     shutil.rmtree(parquet_dir, ignore_errors=True)
     files: list[str] = []
     for i, table in enumerate(catalog.tables, start=1):
-        written = write_ssb_parquet(snapshot, catalog, table.id, parquet_dir)
+        written = write_ssb_parquet(snap, catalog, table.id, parquet_dir)
         files += [str(p) for p in written]
         context.log.info(f"[{i}/{len(catalog.tables)}] table {table.id}: {len(written)} file(s)")
     subs = accepted_submissions(h)
-    with connect(h) as con:
+    with warehouse.connect() as con:
         con.execute("create schema raw")
         columns = ", ".join(SSB_COLUMNS)
         con.execute(f"create table raw.ssb_observations as select {columns} from read_parquet(?)", [files])
@@ -103,18 +147,13 @@ def raw_tables(context: AssetExecutionContext, config: RefreshConfig):
         "missing_values": dg.MetadataValue.int(n_missing),
         "non_municipal_rows_left_out": dg.MetadataValue.int(sum(left_out.values())),
         "non_municipal_regions_left_out": dg.MetadataValue.json(sorted(left_out)),
-        "snapshot": dg.MetadataValue.path(str(snapshot.root)),
+        "snapshot": dg.MetadataValue.path(snapshot.root),
         "snapshot_kind": dg.MetadataValue.text(snapshot.kind),
-        "demo_data": dg.MetadataValue.bool(snapshot.is_demo),
+        "demo_data": dg.MetadataValue.bool(snap.is_demo),
         "build_database": dg.MetadataValue.path(str(path)),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
         "skipped": dg.MetadataValue.bool(False),
         **{k: dg.MetadataValue.text(v) for k, v in inputs.items()},
-        **({"ssb_fetch": dg.MetadataValue.json(resolved.fetch),
-            "ssb_requests": dg.MetadataValue.int(sum(t["requests"] for t in resolved.fetch.values())),
-            "ssb_tables_unchanged": dg.MetadataValue.json(
-                sorted(tid for tid, t in resolved.fetch.items() if t["status"] == "unchanged"))}
-           if resolved.fetch else {}),
     })
     yield dg.MaterializeResult(asset_key=SUBMISSION_VALUES, metadata={
         "rows": dg.MetadataValue.int(len(subs)),

@@ -13,27 +13,14 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from pipeline.asset_keys import DBT_DOCS, EXPORTS, MUNICIPALITY_REPORT, PUBLISHED_WAREHOUSE
 from pipeline.exports import export_marts
-from pipeline.paths import DBT_PROJECT_DIR, home
 from pipeline.reports import build_report
 from pipeline.reports.build import DBT_DOCS_SUBDIR
+from pipeline.resources import DataHome, ReferenceData, Warehouse
 
-PUBLISHED = dg.AssetKey(["publish", "warehouse"])
-REPORT_KEY = dg.AssetKey(["reports", "municipality_report"])
-DBT_DOCS_KEY = dg.AssetKey(["reports", "dbt_docs"])
-EXPORTS_KEY = dg.AssetKey(["publish", "exports"])
 OWNERS = ["team:analytics"]
 DBT_DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
-BASE_URL_ENV = "KOMMUNE_SDG_REPORTS_URL"
-
-
-def link(path: Path, home_root: Path) -> dg.MetadataValue:
-    """A clickable link for the Dagster UI: under KOMMUNE_SDG_REPORTS_URL (e.g. a web server that serves
-    KOMMUNE_SDG_HOME) when set, else a file:// URL (works when the UI runs on the same machine)."""
-    base = os.environ.get(BASE_URL_ENV)
-    if base:
-        return dg.MetadataValue.url(base.rstrip("/") + "/" + path.resolve().relative_to(home_root).as_posix())
-    return dg.MetadataValue.url(path.resolve().as_uri())
 
 
 def _md_table(header: list[str], rows: list[list[object]]) -> str:
@@ -46,18 +33,20 @@ def _md_table(header: list[str], rows: list[list[object]]) -> str:
 
 
 @dg.asset(
-    key=EXPORTS_KEY,
+    key=EXPORTS,
     group_name="publish",
-    deps=[PUBLISHED],
+    deps=[PUBLISHED_WAREHOUSE],
     owners=OWNERS,
     kinds={"parquet", "csv"},
     description="Every published mart as Parquet, CSV (UTF-8) and CSV for Norwegian Excel (';', decimal comma, "
                 "BOM), with a README of columns from the dbt docs, under KOMMUNE_SDG_HOME/exports/. "
                 "Norsk: alle tabeller som Parquet og CSV, klar for Excel.",
 )
-def mart_exports(context: AssetExecutionContext) -> dg.MaterializeResult:
-    h = home()
-    result = export_marts(h.published_db, h.exports_dir)
+def mart_exports(context: AssetExecutionContext, data_home: DataHome, warehouse: Warehouse,
+                 reference: ReferenceData) -> dg.MaterializeResult:
+    h = data_home.home
+    result = export_marts(warehouse.published_path, h.exports_dir,
+                          reference.project_dir / "target" / "manifest.json", warehouse.duckdb_config())
     context.log.info(f"exported {len(result.marts)} marts to {result.out_dir} in {result.seconds:.1f}s")
     rows = [[f"`{m.name}`", f"{m.rows:,}", len(m.columns), ", ".join(f"`{c}`" for c, _ in m.columns[:8])
              + (", ..." if len(m.columns) > 8 else "")] for m in result.marts]
@@ -65,22 +54,22 @@ def mart_exports(context: AssetExecutionContext) -> dg.MaterializeResult:
         "dagster/row_count": dg.MetadataValue.int(sum(m.rows for m in result.marts)),
         "rows_per_mart": dg.MetadataValue.json(result.rows),
         "marts": dg.MetadataValue.md(_md_table(["mart", "rows", "columns", "first columns"], rows)),
-        "readme": link(result.readme, h.root),
+        "readme": data_home.link(result.readme),
         "path": dg.MetadataValue.path(str(result.out_dir)),
         "demo": dg.MetadataValue.bool(result.demo),
         "seconds": dg.MetadataValue.float(round(result.seconds, 2)),
     })
 
 
-def _dbt_docs_key() -> str:
+def _dbt_docs_key(project_dir: Path) -> str:
     """Hash of everything dbt docs show: the project's files and the dbt version."""
     h = hashlib.sha256()
-    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    files = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
     for sub in ("models", "seeds", "macros", "tests", "snapshots", "analyses"):
-        files += sorted(p for p in (DBT_PROJECT_DIR / sub).rglob("*") if p.is_file())
+        files += sorted(p for p in (project_dir / sub).rglob("*") if p.is_file())
     for p in files:
         if p.exists():
-            h.update(str(p.relative_to(DBT_PROJECT_DIR)).encode())
+            h.update(str(p.relative_to(project_dir)).encode())
             h.update(p.read_bytes())
     from importlib.metadata import version  # noqa: PLC0415
 
@@ -88,19 +77,20 @@ def _dbt_docs_key() -> str:
     return h.hexdigest()
 
 
-def generate_dbt_docs(out_dir: Path, force: bool = False) -> tuple[bool, str]:
+def generate_dbt_docs(out_dir: Path, project_dir: Path, dbt_args: list[str], force: bool = False) -> tuple[bool, str]:
     """`dbt docs generate --static` into a temporary target path, then copy the site into out_dir.
-    Skipped when the dbt project is unchanged since the last generation. Returns (generated, cache key)."""
-    key = _dbt_docs_key()
+    Skipped when the dbt project is unchanged since the last generation. Returns (generated, cache key).
+    `dbt_args`: the warehouse's `--vars` (which build database the catalog describes)."""
+    key = _dbt_docs_key(project_dir)
     stamp = out_dir / ".cache_key"
     if not force and stamp.exists() and stamp.read_text().strip() == key and (out_dir / "static_index.html").exists():
         return False, key
     dbt = str(Path(sys.executable).parent / "dbt")
     with tempfile.TemporaryDirectory(prefix="kommune_sdg_dbt_docs_") as tmp:
         proc = subprocess.run(
-            [dbt, "docs", "generate", "--static", "--target-path", tmp, "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR), "--log-path", tmp, "--quiet"],
-            cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False, env=os.environ.copy(),
+            [dbt, "docs", "generate", "--static", "--target-path", tmp, "--project-dir", str(project_dir),
+             "--profiles-dir", str(project_dir), "--log-path", tmp, "--quiet", *dbt_args],
+            cwd=project_dir, capture_output=True, text=True, check=False,
         )
         if proc.returncode != 0:
             raise dg.Failure(f"dbt docs generate failed (exit {proc.returncode})",
@@ -117,9 +107,9 @@ def generate_dbt_docs(out_dir: Path, force: bool = False) -> tuple[bool, str]:
 
 
 @dg.asset(
-    key=DBT_DOCS_KEY,
+    key=DBT_DOCS,
     group_name="reports",
-    deps=[PUBLISHED],
+    deps=[PUBLISHED_WAREHOUSE],
     owners=["team:data-engineering"],
     kinds={"dbt", "html"},
     pool="kommune_sdg_warehouse",
@@ -127,13 +117,14 @@ def generate_dbt_docs(out_dir: Path, force: bool = False) -> tuple[bool, str]:
                 "KOMMUNE_SDG_HOME/reports/dbt-docs/; static_index.html opens from disk. Regenerated only when the "
                 "dbt project changed.",
 )
-def dbt_docs(context: AssetExecutionContext) -> dg.MaterializeResult:
-    h = home()
+def dbt_docs(context: AssetExecutionContext, data_home: DataHome, warehouse: Warehouse,
+             reference: ReferenceData) -> dg.MaterializeResult:
+    h = data_home.home
     out = h.reports_dir / DBT_DOCS_SUBDIR
-    generated, key = generate_dbt_docs(out)
+    generated, key = generate_dbt_docs(out, reference.project_dir, warehouse.dbt_args())
     context.log.info(("generated" if generated else "unchanged dbt project; kept") + f" dbt docs in {out}")
     return dg.MaterializeResult(metadata={
-        "docs": link(out / "static_index.html", h.root),
+        "docs": data_home.link(out / "static_index.html"),
         "path": dg.MetadataValue.path(str(out)),
         "regenerated": dg.MetadataValue.bool(generated),
         "dbt_project_sha256": dg.MetadataValue.text(key[:16]),
@@ -141,9 +132,9 @@ def dbt_docs(context: AssetExecutionContext) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=REPORT_KEY,
+    key=MUNICIPALITY_REPORT,
     group_name="reports",
-    deps=[PUBLISHED, DBT_DOCS_KEY],
+    deps=[PUBLISHED_WAREHOUSE, DBT_DOCS],
     owners=OWNERS,
     kinds={"html", "plotly"},
     description="Static HTML report for councils and coordinators: an index of all municipalities and one page per "
@@ -151,12 +142,13 @@ def dbt_docs(context: AssetExecutionContext) -> dg.MaterializeResult:
                 "median, data freshness), Norwegian first with English alongside, offline (bundled Plotly). "
                 "Under KOMMUNE_SDG_HOME/reports/.",
 )
-def municipality_report(context: AssetExecutionContext) -> dg.MaterializeResult:
-    h = home()
-    result = build_report(h.published_db, h.reports_dir)
+def municipality_report(context: AssetExecutionContext, data_home: DataHome,
+                        warehouse: Warehouse) -> dg.MaterializeResult:
+    h = data_home.home
+    result = build_report(warehouse.published_path, h.reports_dir, duckdb_config=warehouse.duckdb_config())
     context.log.info(f"built {result.pages} municipality pages in {result.seconds:.1f}s: {result.index}")
     metadata: dict[str, dg.MetadataValue] = {
-        "report": link(result.index, h.root),
+        "report": data_home.link(result.index),
         "path": dg.MetadataValue.path(str(result.out_dir)),
         "pages": dg.MetadataValue.int(result.pages),
         "seconds": dg.MetadataValue.float(round(result.seconds, 2)),
@@ -170,7 +162,7 @@ def municipality_report(context: AssetExecutionContext) -> dg.MaterializeResult:
              for r in result.top]) if result.top else "no municipality has an SDG index yet"),
     }
     for page in result.sample_pages:
-        metadata[f"page_{page.stem}"] = link(page, h.root)
+        metadata[f"page_{page.stem}"] = data_home.link(page)
     return dg.MaterializeResult(metadata=metadata)
 
 

@@ -3,7 +3,8 @@
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from pipeline.paths import home
+from pipeline.asset_keys import SUBMISSION_INBOX
+from pipeline.resources import DataHome
 from pipeline.submissions import process_inbox
 from pipeline.submissions.store import Outcome
 
@@ -33,6 +34,7 @@ def errors_markdown(outcomes: list[Outcome], limit: int = MAX_ERRORS_IN_METADATA
 
 
 @dg.asset(
+    key=SUBMISSION_INBOX,
     group_name="ingest",
     owners=["team:data-engineering"],
     kinds={"python"},
@@ -40,8 +42,8 @@ def errors_markdown(outcomes: list[Outcome], limit: int = MAX_ERRORS_IN_METADATA
                 "submissions/accepted/*.parquet (versioned), rejected ones to quarantine/ with an error report; "
                 "every original is archived by content hash.",
 )
-def submission_inbox(context: AssetExecutionContext) -> dg.MaterializeResult:
-    outcomes = process_inbox(home().ensure())
+def submission_inbox(context: AssetExecutionContext, data_home: DataHome) -> dg.MaterializeResult:
+    outcomes = process_inbox(data_home.home)
     accepted = [o for o in outcomes if o.accepted]
     rejected = [o for o in outcomes if not o.accepted]
     for o in outcomes:

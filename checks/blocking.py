@@ -2,28 +2,27 @@
 
 import dagster as dg
 
-from assets.ingest import SSB_OBSERVATIONS
-from pipeline.build_db import connect
+from checks.kinds import CHECK_KIND_KEY, PYTHON
+from pipeline.asset_keys import SSB_OBSERVATIONS, mart
 from pipeline.catalog import ssb_catalog
-from pipeline.demo.regions import municipalities_2024
-from pipeline.paths import home
+from pipeline.resources import ReferenceData, Warehouse
 
-GOAL_SCORES = dg.AssetKey(["marts", "goal_scores"])
+GOAL_SCORES = mart("goal_scores")
 MAX_EXAMPLES = 10
 
 
 def _result(passed: bool, description: str, **metadata) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.ERROR, description=description,
-                               metadata=metadata)
+                               metadata={CHECK_KIND_KEY: PYTHON, **metadata})
 
 
 @dg.asset_check(asset=SSB_OBSERVATIONS, blocking=True,
                 description="Every catalog table is present and covers every municipality of the target "
                             "structure in its latest year; population (07459) is positive everywhere.")
-def ssb_tables_cover_all_municipalities() -> dg.AssetCheckResult:
-    expected = sorted(municipalities_2024())
+def ssb_tables_cover_all_municipalities(warehouse: Warehouse, reference: ReferenceData) -> dg.AssetCheckResult:
+    expected = sorted(reference.municipalities())
     problems: list[str] = []
-    with connect(home(), read_only=True) as con:
+    with warehouse.connect(read_only=True) as con:
         con.execute("create temp table expected as select unnest(?) as code", [expected])
         for table in ssb_catalog().tables:
             missing = [r[0] for r in con.execute(
@@ -57,9 +56,9 @@ def ssb_tables_cover_all_municipalities() -> dg.AssetCheckResult:
 @dg.asset_check(asset=GOAL_SCORES, blocking=True,
                 description="goal_scores has one row per municipality x goal 1-17 for the latest year, no "
                             "duplicate keys, and every score within 0-100 or null.")
-def goal_scores_complete_and_in_range() -> dg.AssetCheckResult:
-    n_munis = len(municipalities_2024())
-    with connect(home(), read_only=True) as con:
+def goal_scores_complete_and_in_range(warehouse: Warehouse, reference: ReferenceData) -> dg.AssetCheckResult:
+    n_munis = len(reference.municipalities())
+    with warehouse.connect(read_only=True) as con:
         latest, rows, keys, goals = con.execute(
             """
             select max(year), count(*) filter (where year = (select max(year) from marts.goal_scores)),

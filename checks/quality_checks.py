@@ -12,15 +12,14 @@ import dagster as dg
 import pandas as pd
 from dagster import AssetCheckExecutionContext
 
-from assets.ingest import SSB_OBSERVATIONS, SUBMISSION_VALUES
 from checks.drift import compare, load_baseline, stats_path, table_stats, write_json_atomic
 from checks.gx_runner import SuiteRun
+from checks.kinds import CHECK_KIND_KEY, DRIFT, GX
 from checks.ssb_suites import table_suites
 from checks.submission_suite import run_submission_suite
-from pipeline.build_db import connect
+from pipeline.asset_keys import SSB_OBSERVATIONS, SUBMISSION_VALUES
 from pipeline.catalog import ssb_catalog
-from pipeline.demo.regions import municipalities_2024
-from pipeline.paths import home
+from pipeline.resources import DataHome, ReferenceData, Warehouse
 
 MAX_LINES = 20
 
@@ -33,8 +32,8 @@ def drift_check_name(table_id: str) -> str:
     return f"drift_ssb_{table_id}"
 
 
-def _read(sql: str, params: list | None = None) -> pd.DataFrame:
-    with connect(home(), read_only=True) as con:
+def _read(warehouse: Warehouse, sql: str, params: list | None = None) -> pd.DataFrame:
+    with warehouse.connect(read_only=True) as con:
         return con.execute(sql, params or []).df()
 
 
@@ -45,6 +44,7 @@ def _suite_result(name: str, key: dg.AssetKey, run: SuiteRun, ok_text: str,
         check_name=name, asset_key=key, passed=run.passed, severity=severity,
         description=ok_text if run.passed else "; ".join(lines[:5]) + (" ..." if len(lines) > 5 else ""),
         metadata={
+            CHECK_KIND_KEY: GX,
             "expectations_evaluated": dg.MetadataValue.int(run.evaluated),
             "expectations_failed": dg.MetadataValue.int(len(run.findings)),
             "failures": dg.MetadataValue.json([f.as_dict() for f in run.findings[:MAX_LINES]]),
@@ -66,16 +66,17 @@ _SSB_SPECS = [
 
 @dg.multi_asset_check(specs=_SSB_SPECS, name="ssb_quality_suites",
                       description="GX suites and drift on every raw SSB table (checks/quality.yaml).")
-def ssb_quality_suites(context: AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
-    h = home()
+def ssb_quality_suites(context: AssetCheckExecutionContext, data_home: DataHome, warehouse: Warehouse,
+                       reference: ReferenceData) -> Iterator[dg.AssetCheckResult]:
+    h = data_home.home
     catalog = ssb_catalog()
     baseline = load_baseline(h)
     base_tables = (baseline or {}).get("tables", {})
     stats: dict[str, dict] = {}
-    for suite in table_suites(catalog, list(municipalities_2024())):
+    for suite in table_suites(catalog, list(reference.municipalities())):
         tid = suite.table.id
         # one table in memory at a time: the whole raw table does not fit in pandas at 100,000 units
-        part = _read("select * from raw.ssb_observations where table_id = ?", [tid])
+        part = _read(warehouse, "select * from raw.ssb_observations where table_id = ?", [tid])
         run = suite.run(part)
         yield _suite_result(gx_check_name(tid), SSB_OBSERVATIONS, run,
                             f"{run.evaluated} expectations passed on {len(part):,} rows")
@@ -86,7 +87,8 @@ def ssb_quality_suites(context: AssetCheckExecutionContext) -> Iterator[dg.Asset
             check_name=drift_check_name(tid), asset_key=SSB_OBSERVATIONS, passed=drift.severity == "ok",
             severity=severity,
             description="; ".join(drift.lines[:MAX_LINES]),
-            metadata={"baseline_run_id": dg.MetadataValue.text(str((baseline or {}).get("run_id", "none"))),
+            metadata={CHECK_KIND_KEY: DRIFT,
+                      "baseline_run_id": dg.MetadataValue.text(str((baseline or {}).get("run_id", "none"))),
                       "drift": dg.MetadataValue.json({k: round(v, 4) if v != float("inf") else "inf"
                                                       for k, v in drift.measures.items()})})
     write_json_atomic(stats_path(h, context.run.run_id), {"run_id": context.run.run_id, "tables": stats})
@@ -100,9 +102,9 @@ def ssb_quality_suites(context: AssetCheckExecutionContext) -> Iterator[dg.Asset
                              description="Submitted values within the usual range of their unit (WARN only: a "
                                          "value can be real and unusual; the marts' tests are the hard limit).")],
     name="submission_quality_suites")
-def submission_quality_suites() -> Iterator[dg.AssetCheckResult]:
-    frame = _read("select * from raw.submission_values")
-    structural, plausible = run_submission_suite(frame, list(municipalities_2024()))
+def submission_quality_suites(warehouse: Warehouse, reference: ReferenceData) -> Iterator[dg.AssetCheckResult]:
+    frame = _read(warehouse, "select * from raw.submission_values")
+    structural, plausible = run_submission_suite(frame, list(reference.municipalities()))
     yield _suite_result("gx_submissions", SUBMISSION_VALUES, structural,
                         f"{structural.evaluated} expectations passed on {len(frame):,} rows")
     yield _suite_result("gx_submissions_plausible", SUBMISSION_VALUES, plausible,

@@ -8,24 +8,36 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from pipeline.paths import REPO_ROOT, home
+from pipeline.paths import REPO_ROOT
+from pipeline.settings import Settings
+from pipeline.sources import Source, SourceError
+
+
+def _source(text: str) -> Source:
+    """argparse type: a bad --source is refused before anything runs (exit 2, with the reason)."""
+    try:
+        return Source.parse(text)
+    except SourceError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
-    from pipeline.refresh_inputs import FORCE_ENV, unchanged_refresh  # noqa: PLC0415
+    from pipeline.refresh_inputs import unchanged_refresh  # noqa: PLC0415
 
-    h = home().ensure()
-    print(f"kommune-sdg refresh: source={args.source}, KOMMUNE_SDG_HOME={h.root}", flush=True)
-    published = unchanged_refresh(h, args.source, force=args.force)
+    settings: Settings = args.settings
+    h = settings.home.ensure()
+    source = args.source or _source(settings.source)
+    print(f"kommune-sdg refresh: source={source}, KOMMUNE_SDG_HOME={h.root}", flush=True)
+    published = unchanged_refresh(h, str(source), h.published_db, settings.dbt_project_dir, force=args.force)
     if published:
         # decided before Dagster loads: nothing new means nothing to build (docs/benchmarks.md, no-change refresh)
         print(f"unchanged since published run {published['run_id']} (snapshot, submissions and code identical, "
-              f"inbox empty): nothing to do; --force or {FORCE_ENV}=1 rebuilds")
+              "inbox empty): nothing to do; --force rebuilds")
         print(f"published marts: {h.published_db} (schema marts)")
         return 0
     from pipeline.refresh import run_refresh  # noqa: PLC0415
 
-    summary = run_refresh(h, args.source, force=args.force)
+    summary = run_refresh(settings, source, force=args.force)
     print()
     print(f"run {summary.run_id}: {'SUCCESS' if summary.success else 'FAILED'}")
     if summary.rows:
@@ -49,7 +61,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     from pipeline.refresh import instance_for  # noqa: PLC0415
 
-    h = home()
+    settings: Settings = args.settings
+    h = settings.home
     if h.published_db.exists():
         con = duckdb.connect(str(h.published_db), read_only=True)
         try:
@@ -64,7 +77,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(f"published: nothing yet at {h.published_db} (run `kommune-sdg refresh`)")
     import dagster as dg  # noqa: PLC0415
 
-    runs = instance_for(h).get_runs(filters=dg.RunsFilter(job_name="nightly_refresh"), limit=args.limit)
+    runs = instance_for(settings).get_runs(filters=dg.RunsFilter(job_name="nightly_refresh"), limit=args.limit)
     print(f"last {len(runs)} nightly_refresh runs:")
     for r in runs:
         print(f"  {r.run_id[:8]}  {r.status.value:<10} {r.tags.get('kommune_sdg/source', '')}")
@@ -74,8 +87,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_ui(args: argparse.Namespace) -> int:
     from pipeline.refresh import dagster_home  # noqa: PLC0415
 
-    h = home().ensure()
-    env = os.environ | {"DAGSTER_HOME": str(dagster_home(h))}
+    settings: Settings = args.settings
+    settings.home.ensure()
+    env = os.environ | settings.environ() | {"DAGSTER_HOME": str(dagster_home(settings))}
     cmd = [os.path.join(os.path.dirname(sys.executable), "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
            "-h", args.host, "-p", str(args.port)]
     print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={env['DAGSTER_HOME']})", flush=True)
@@ -86,8 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kommune-sdg", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("refresh", help="run the nightly refresh now")
-    p.add_argument("--source", default=os.environ.get("KOMMUNE_SDG_SOURCE", "demo"),
-                   help="demo (default, offline), live (SSB API) or snapshot:DIR (replay a stored snapshot)")
+    p.add_argument("--source", type=_source, default=None,
+                   help="demo (default, offline; KOMMUNE_SDG_SOURCE sets another default), live (SSB API) or "
+                        "snapshot:DIR (replay a stored snapshot)")
     p.add_argument("--force", action="store_true",
                    help="rebuild and publish even when nothing changed since the published run")
     p.set_defaults(func=_cmd_refresh)
@@ -112,6 +127,7 @@ def _plugins() -> list[Callable[[argparse._SubParsersAction], None]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.settings = Settings.from_env()
     return args.func(args)
 
 

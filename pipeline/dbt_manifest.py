@@ -2,36 +2,54 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from pipeline.paths import DBT_PROJECT_DIR, home
+from pipeline.asset_keys import MARTS_LAYER
 
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def _newest_source_mtime() -> float:
-    paths = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+def dbt_project(project_dir: Path) -> DbtProject:
+    return DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    paths = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
     for sub in ("models", "seeds", "macros", "tests"):
-        paths += [p for p in (DBT_PROJECT_DIR / sub).rglob("*") if p.is_file()]
+        paths += [p for p in (project_dir / sub).rglob("*") if p.is_file()]
     return max(p.stat().st_mtime for p in paths if p.exists())
 
 
-def ensure_manifest() -> Path:
+def ensure_manifest(project: DbtProject) -> Path:
     """Run `dbt parse` when target/manifest.json is missing or older than any model, seed or macro."""
-    manifest = dbt_project.manifest_path
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+    manifest = project.manifest_path
+    project_dir = Path(project.project_dir)
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project_dir):
         return manifest
-    home()  # exports an absolute KOMMUNE_SDG_HOME for the profile
     proc = subprocess.run(
-        [DBT_EXECUTABLE, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--quiet"],
-        cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False,
+        [DBT_EXECUTABLE, "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
+        cwd=project_dir, capture_output=True, text=True, check=False,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"dbt parse failed in {DBT_PROJECT_DIR}:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+        raise RuntimeError(f"dbt parse failed in {project_dir}:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
     return manifest
+
+
+def layer(node: dict) -> str:
+    """The dbt folder a model lives in (staging, intermediate, marts), 'reference' for seeds."""
+    if node["resource_type"] == "seed":
+        return "reference"
+    fqn = node.get("fqn", [])
+    return fqn[1] if len(fqn) > 2 else "models"
+
+
+def mart_models(manifest_path: Path) -> list[str]:
+    """The published marts: every dbt model in the marts folder (the dbt selection `marts`)."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return sorted(n["name"] for n in manifest["nodes"].values()
+                  if n["resource_type"] == "model" and layer(n) == MARTS_LAYER)

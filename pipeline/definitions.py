@@ -1,31 +1,43 @@
-"""The Dagster code location (loaded by workspace.yaml and by `kommune-sdg`)."""
+"""The Dagster code location (loaded by workspace.yaml, and by `kommune-sdg refresh` for its settings).
+
+`build_definitions(settings)` wires everything: the assets by layer, the checks of the publish gate, the
+jobs, schedule and sensors, and the resources that carry all configuration. `defs` (loaded lazily by
+Dagster's tools) is the code location for the settings of the environment it starts in
+(`Settings.from_env()`, the only place the environment is read).
+"""
 
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from assets.dbt import kommune_sdg_dbt
-from assets.ingest import raw_tables
-from assets.publish import published_warehouse
+from assets.dbt import build_dbt_assets
+from assets.ingest import raw_tables, ssb_snapshot
+from assets.publish import build_publish_asset
 from assets.quality import QUALITY_SENSORS, quality_report
 from assets.reports import REPORT_ASSETS
 from assets.submissions import submission_inbox
-from checks.blocking import goal_scores_complete_and_in_range, ssb_tables_cover_all_municipalities
-from checks.quality_checks import QUALITY_CHECKS
+from checks.gate import BLOCKING_CHECKS, published_marts
 from pipeline.dbt_manifest import DBT_EXECUTABLE, dbt_project
 from pipeline.jobs import nightly_refresh, nightly_schedule
-from pipeline.paths import home
+from pipeline.resources import build_resources
 from pipeline.sensors import process_submissions_job, submission_sensor
+from pipeline.settings import Settings
 
-home()  # export an absolute KOMMUNE_SDG_HOME before dbt subprocesses read it
 
-defs = dg.Definitions(
-    assets=[submission_inbox, raw_tables, kommune_sdg_dbt, published_warehouse, quality_report,
-            *REPORT_ASSETS],
-    asset_checks=[ssb_tables_cover_all_municipalities, goal_scores_complete_and_in_range, *QUALITY_CHECKS],
-    jobs=[nightly_refresh, process_submissions_job],
-    sensors=[submission_sensor, *QUALITY_SENSORS],
-    schedules=[nightly_schedule],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)},
-)
+def build_definitions(settings: Settings) -> dg.Definitions:
+    project = dbt_project(settings.dbt_project_dir)
+    dbt_assets = build_dbt_assets(project)
+    publish = build_publish_asset(published_marts(project.manifest_path))
+    return dg.Definitions(
+        assets=[ssb_snapshot, submission_inbox, raw_tables, dbt_assets, publish, quality_report, *REPORT_ASSETS],
+        asset_checks=BLOCKING_CHECKS,
+        jobs=[nightly_refresh, process_submissions_job],
+        sensors=[submission_sensor, *QUALITY_SENSORS],
+        schedules=[nightly_schedule],
+        resources=build_resources(settings, DBT_EXECUTABLE),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(Settings.from_env())

@@ -27,7 +27,6 @@ from typing import Any
 
 import duckdb
 
-from pipeline.build_db import duckdb_config
 from pipeline.paths import DBT_PROJECT_DIR, Home
 
 MARTS_SCHEMA = "marts"
@@ -191,8 +190,11 @@ def _readme(result_marts: list[MartExport], docs: dict[str, dict[str, Any]], ref
     return "\n".join(lines)
 
 
-def export_marts(db_path: Path, out_dir: Path, manifest_path: Path | None = None) -> ExportResult:
-    """Export every table of schema marts into a fresh sibling directory, then swap it in for out_dir."""
+def export_marts(db_path: Path, out_dir: Path, manifest_path: Path | None = None,
+                 duckdb_config: dict | None = None) -> ExportResult:
+    """Export every table of schema marts into a fresh sibling directory, then swap it in for out_dir.
+
+    `duckdb_config`: the warehouse resource's DuckDB settings (memory cap)."""
     t0 = time.perf_counter()
     db_path, out_dir = Path(db_path), Path(out_dir)
     if not db_path.exists():
@@ -201,7 +203,7 @@ def export_marts(db_path: Path, out_dir: Path, manifest_path: Path | None = None
     work = out_dir.with_name(f".{out_dir.name}.{stamp}.tmp")
     for sub in ("parquet", "csv", "csv-excel-no"):
         (work / sub).mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=True, config=duckdb_config())
+    con = duckdb.connect(str(db_path), read_only=True, config=duckdb_config or {})
     try:
         names = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = ? order by 1",

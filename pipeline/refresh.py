@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
 from pipeline.paths import Home
+from pipeline.settings import Settings
+from pipeline.sources import Source
 
 
 @dataclass
@@ -34,9 +35,10 @@ run_queue:
 """
 
 
-def dagster_home(home: Home) -> Path:
-    """DAGSTER_HOME if set, else KOMMUNE_SDG_HOME/dagster_home (with a dagster.yaml written once)."""
-    path = Path(os.environ.get("DAGSTER_HOME") or home.dagster_home)
+def dagster_home(settings: Settings) -> Path:
+    """The settings' Dagster home (DAGSTER_HOME, else KOMMUNE_SDG_HOME/dagster_home), with a dagster.yaml
+    written once."""
+    path = settings.dagster_home
     path.mkdir(parents=True, exist_ok=True)
     config = path / "dagster.yaml"
     if not config.exists():
@@ -44,27 +46,44 @@ def dagster_home(home: Home) -> Path:
     return path
 
 
-def instance_for(home: Home) -> dg.DagsterInstance:
+def _settings(where: Settings | Home) -> Settings:
+    return where if isinstance(where, Settings) else Settings.for_home(where.root)
+
+
+def instance_for(where: Settings | Home) -> dg.DagsterInstance:
     """The persistent Dagster instance (run history survives restarts)."""
-    home.ensure()
-    return dg.DagsterInstance.from_config(str(dagster_home(home)))
+    settings = _settings(where)
+    settings.home.ensure()
+    return dg.DagsterInstance.from_config(str(dagster_home(settings)))
 
 
-def run_refresh(home: Home, source: str, instance: dg.DagsterInstance | None = None,
+def refresh_run_config(source: Source, force: bool) -> dict:
+    """Run config of `nightly_refresh`: which snapshot to read, and whether to rebuild when nothing changed."""
+    from assets.ingest import raw_tables, ssb_snapshot  # noqa: PLC0415
+
+    return {"ops": {ssb_snapshot.op.name: {"config": {"source": str(source)}},
+                    raw_tables.op.name: {"config": {"force": force}}},
+            "loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def run_refresh(where: Settings | Home, source: Source | str, instance: dg.DagsterInstance | None = None,
                 force: bool = False) -> RefreshSummary:
-    from pipeline.definitions import defs  # noqa: PLC0415 (loading dbt's manifest is slow; only when needed)
+    """The nightly refresh, in this process, with the resources of `where` (Settings, or a Home with
+    default settings): tests and benchmarks pass their own settings instead of setting the environment."""
+    from pipeline.definitions import build_definitions  # noqa: PLC0415 (loading dbt's manifest is slow)
 
-    instance = instance or instance_for(home)
-    if source == "demo":
+    settings = _settings(where)
+    home = settings.home.ensure()
+    source = Source.parse(source)
+    instance = instance or instance_for(settings)
+    if source.kind == "demo":
         from pipeline.demo.submission import ensure_demo_submission  # noqa: PLC0415
 
         ensure_demo_submission(home)
-    job = defs.resolve_job_def("nightly_refresh")
+    job = build_definitions(settings).resolve_job_def("nightly_refresh")
     result = job.execute_in_process(
-        instance=instance, raise_on_error=False,
-        run_config={"ops": {"raw_tables": {"config": {"source": source, "force": force}}},
-                    "loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        tags={"kommune_sdg/source": source},
+        instance=instance, raise_on_error=False, run_config=refresh_run_config(source, force),
+        tags={"kommune_sdg/source": str(source)},
     )
     summary = RefreshSummary(success=result.success, run_id=result.run_id, published_db=str(home.published_db))
     for event in result.all_events:

@@ -8,8 +8,7 @@ whole code location (docs/benchmarks.md).
 from __future__ import annotations
 
 import hashlib
-import json
-import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,11 +20,9 @@ from pipeline.submissions.inbox import has_entries
 if TYPE_CHECKING:
     from pipeline.snapshot import Snapshot
 
-FORCE_ENV = "KOMMUNE_SDG_FORCE_REFRESH"
-CODE_PATHS = ("pipeline", "assets", "checks", "dbt_project/models", "dbt_project/seeds", "dbt_project/macros",
-              "dbt_project/tests", "dbt_project/dbt_project.yml", "pyproject.toml")
+CODE_PATHS = ("pipeline", "assets", "checks", "pyproject.toml")
+DBT_PATHS = ("models", "seeds", "macros", "tests", "dbt_project.yml")
 CODE_SUFFIXES = (".py", ".sql", ".yml", ".yaml", ".csv", ".toml", ".json")
-INPUT_ENV = ("KOMMUNE_SDG_UNITS", "KOMMUNE_SDG_UNIT_CODE_RE")
 
 
 def snapshot_fingerprint(snapshot: Snapshot) -> str:
@@ -34,12 +31,7 @@ def snapshot_fingerprint(snapshot: Snapshot) -> str:
     for table_id in snapshot.table_ids:
         for rel in snapshot.entry(table_id)["data"]:
             snapshot.read_bytes(rel, table_id)
-    manifest = (snapshot.root / "manifest.json").read_bytes()
-    h = hashlib.sha256(manifest)
-    units = os.environ.get("KOMMUNE_SDG_UNITS")
-    if units and Path(units).exists():  # synthetic units replace the seeds (benchmarks)
-        h.update(Path(units).read_bytes())
-    return h.hexdigest()
+    return hashlib.sha256((snapshot.root / "manifest.json").read_bytes()).hexdigest()
 
 
 def submissions_fingerprint(home: Home) -> str:
@@ -49,34 +41,38 @@ def submissions_fingerprint(home: Home) -> str:
     return h.hexdigest()
 
 
-def code_version(root: Path = REPO_ROOT) -> str:
-    """sha256 over the pipeline's code, dbt project and config (file names and bytes) and the env it reads."""
+def _hash_tree(h: hashlib._Hash, base: Path, label: str) -> None:
+    files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
+                                                 and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts)
+    for f in files:
+        h.update(f"{label}/{f.relative_to(base).as_posix()}".encode() + b"\0" + f.read_bytes() + b"\0")
+
+
+def code_version(dbt_project_dir: Path, root: Path = REPO_ROOT) -> str:
+    """sha256 over the pipeline's code and the dbt project it builds (file names and bytes)."""
     h = hashlib.sha256()
     for rel in CODE_PATHS:
-        base = root / rel
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
-                                                     and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts)
-        for f in files:
-            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
-    for name in INPUT_ENV:
-        h.update(f"{name}={os.environ.get(name, '')}".encode())
+        _hash_tree(h, root / rel, rel)
+    for rel in DBT_PATHS:
+        if (dbt_project_dir / rel).exists():
+            _hash_tree(h, dbt_project_dir / rel, f"dbt/{rel}")
     return h.hexdigest()
 
 
-def refresh_inputs(snapshot: Snapshot, home: Home, source: str) -> dict[str, str]:
+def refresh_inputs(snapshot: Snapshot, home: Home, source: str, dbt_project_dir: Path) -> dict[str, str]:
     return {"source": source, "snapshot_sha256": snapshot_fingerprint(snapshot),
-            "submissions_sha256": submissions_fingerprint(home), "code_version": code_version()}
+            "submissions_sha256": submissions_fingerprint(home), "code_version": code_version(dbt_project_dir)}
 
 
 INPUT_KEYS = ("snapshot_sha256", "submissions_sha256", "code_version")
 
 
-def published_inputs(home: Home) -> dict | None:
+def published_inputs(published_db: Path) -> dict | None:
     """meta.refresh of the published warehouse (run_id + input fingerprints), None when there is none."""
-    if not home.published_db.exists():
+    if not published_db.exists():
         return None
     try:
-        con = duckdb.connect(str(home.published_db), read_only=True)
+        con = duckdb.connect(str(published_db), read_only=True)
     except duckdb.Error:
         return None
     try:
@@ -89,53 +85,54 @@ def published_inputs(home: Home) -> dict | None:
         con.close()
 
 
-def unchanged_since_publish(inputs: dict[str, str], home: Home) -> dict | None:
-    """The published run's meta.refresh when it was built from exactly these inputs, else None."""
-    published = published_inputs(home)
-    if published and all(published.get(k) == inputs[k] for k in INPUT_KEYS):
-        return published
-    return None
+@dataclass(frozen=True)
+class Decision:
+    """Whether a refresh would rebuild exactly what is published. `published` is the published run's
+    meta.refresh when it would (skip), else None; `inputs` are the fingerprints of this refresh."""
+
+    inputs: dict[str, str]
+    published: dict | None
+    reason: str
+
+    @property
+    def unchanged(self) -> bool:
+        return self.published is not None
 
 
-def _inbox_has_files(home: Home) -> bool:
-    """Anything in the inbox (even a temp file) means the inbox step has work: no shortcut then."""
-    return has_entries(home.inbox_dir)
+def decide(snapshot: Snapshot, home: Home, source: str, published_db: Path, dbt_project_dir: Path,
+           force: bool = False) -> Decision:
+    """The no-change decision, the same for the CLI (before Dagster loads) and inside a run (the load step):
+    skip only when not forced, the inbox is empty, and the snapshot bytes (every file checked against its
+    hash), the accepted submissions and the code equal the published run's."""
+    inputs = refresh_inputs(snapshot, home, source, dbt_project_dir)
+    if force:
+        return Decision(inputs, None, "forced")
+    if has_entries(home.inbox_dir):
+        return Decision(inputs, None, "files wait in the inbox")
+    published = published_inputs(published_db)
+    if published is None:
+        return Decision(inputs, None, "nothing published yet")
+    if any(published.get(k) != inputs[k] for k in INPUT_KEYS):
+        changed = [k for k in INPUT_KEYS if published.get(k) != inputs[k]]
+        return Decision(inputs, None, "changed since the published run: " + ", ".join(changed))
+    return Decision(inputs, published, f"unchanged since published run {published['run_id']}")
 
 
-def _offline_snapshot(source: str, home: Home) -> Snapshot | None:
-    """The snapshot a demo/snapshot:DIR refresh would read, when it is there as is; None means 'run the job'."""
-    from pipeline.snapshot import MANIFEST, SnapshotError, open_snapshot  # noqa: PLC0415
+def unchanged_refresh(home: Home, source: str, published_db: Path, dbt_project_dir: Path,
+                      force: bool = False) -> dict | None:
+    """For the CLI: the published run's meta.refresh when a refresh of `source` now would rebuild exactly what
+    is published, else None. Never raises for bad input: a broken snapshot, a demo not generated or a demo
+    submission not yet processed means 'run the job', which reports or does it properly."""
+    from pipeline.demo.submission import demo_in_log  # noqa: PLC0415
+    from pipeline.sources import Source, stored_snapshot  # noqa: PLC0415
 
-    if source == "demo":
-        from pipeline.demo.snapshot import demo_fingerprint  # noqa: PLC0415
-        from pipeline.demo.submission import demo_in_log  # noqa: PLC0415
-
-        manifest = home.demo_snapshot_dir / MANIFEST
-        if not manifest.exists() or not demo_in_log(home):
-            return None
-        if json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") != demo_fingerprint():
-            return None
-        root = home.demo_snapshot_dir
-    elif source.startswith("snapshot:"):
-        root = Path(source.removeprefix("snapshot:")).expanduser()
-    else:  # live: only the fetch can tell whether SSB changed anything
+    parsed = Source.parse(source)
+    if force or not published_db.exists() or (parsed.kind == "demo" and not demo_in_log(home)):
         return None
-    try:
-        return open_snapshot(root)
-    except SnapshotError:
-        return None  # the job reports the broken snapshot with its file name
-
-
-def unchanged_refresh(home: Home, source: str, force: bool = False) -> dict | None:
-    """The published run's meta.refresh when a refresh of `source` now would rebuild exactly what is published
-    (same snapshot bytes, accepted submissions and code, empty inbox), else None. Never raises for bad input:
-    a broken snapshot or a missing warehouse means 'run the job', which reports it properly."""
-    if force or os.environ.get(FORCE_ENV) or _inbox_has_files(home) or not home.published_db.exists():
-        return None
-    snapshot = _offline_snapshot(source, home)
+    snapshot = stored_snapshot(parsed, home)
     if snapshot is None:
         return None
     try:
-        return unchanged_since_publish(refresh_inputs(snapshot, home, source), home)
+        return decide(snapshot, home, source, published_db, dbt_project_dir, force).published
     except Exception:  # noqa: BLE001 - e.g. a half-written data file: the full job names it
         return None

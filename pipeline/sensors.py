@@ -1,14 +1,12 @@
 """The submission inbox sensor: a cursor-based watch on KOMMUNE_SDG_HOME/inbox/<municipality>/."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 
 import dagster as dg
 
 from assets.submissions import submission_inbox
-from pipeline.paths import home
+from pipeline.resources import DataHome
 from pipeline.submissions import inbox as inbox_fs
 
 process_submissions_job = dg.define_asset_job(
@@ -25,7 +23,7 @@ process_submissions_job = dg.define_asset_job(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a `process_submissions` run for each new file in the submission inbox.",
 )
-def submission_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+def submission_sensor(context: dg.SensorEvaluationContext, data_home: DataHome) -> dg.SensorResult:
     """Cursor: {relative path: "mtime_ns:size:sha256"} of the files seen in the inbox.
 
     Only new or changed files are hashed; processed files leave the inbox, so the cursor stays as small
@@ -33,7 +31,7 @@ def submission_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     again later (identical content, new mtime) still gets a run. Entries the inbox refuses (links, FIFOs,
     bad names) are never opened: their key hashes the name, and the run records the refusal.
     """
-    root = home().inbox_dir
+    root = data_home.home.inbox_dir
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     current: dict[str, str] = {}
     requests: list[dg.RunRequest] = []

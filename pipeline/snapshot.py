@@ -43,6 +43,10 @@ class Snapshot:
     def is_demo(self) -> bool:
         return self.kind == "demo"
 
+    def manifest_sha256(self) -> str:
+        """The snapshot's identity (its data version): the manifest names every file with its hash."""
+        return sha256_bytes((self.root / MANIFEST).read_bytes())
+
     @property
     def table_ids(self) -> list[str]:
         return list(self.manifest.get("tables", {}))

@@ -1,4 +1,7 @@
-"""Shared fixtures: an isolated KOMMUNE_SDG_HOME (and DAGSTER_HOME) per test module or test."""
+"""Shared fixtures: an isolated KOMMUNE_SDG_HOME (with its Dagster home inside) per test module.
+
+Tests hand the home to the product as resources/settings (`run_refresh(home, ...)`, `Settings.for_home`), never
+through the environment; a test that starts the CLI as a subprocess passes `Settings.environ()`."""
 
 from __future__ import annotations
 
@@ -15,10 +18,7 @@ from pipeline.paths import Home
 def module_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
     """A fresh KOMMUNE_SDG_HOME for one test module (one full refresh can be shared by its tests)."""
     root = tmp_path_factory.mktemp("ksdg_home")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KOMMUNE_SDG_HOME", str(root))
-        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        yield Home(root).ensure()
+    yield Home(root).ensure()
 
 
 def sha256_file(path: Path) -> str:

@@ -6,7 +6,7 @@ The copy keeps every model, macro and test; a test replaces only the seeds it ne
 from __future__ import annotations
 
 import csv
-import os
+import json
 import shutil
 import subprocess
 import sys
@@ -17,9 +17,7 @@ import pandas as pd
 
 from pipeline.paths import DBT_PROJECT_DIR, Home
 from pipeline.raw_tables import SSB_COLUMNS
-
-# benchmark settings that would change what the copy builds (synthetic units, memory cap)
-BENCH_ENV = ("KOMMUNE_SDG_UNITS", "KOMMUNE_SDG_UNIT_CODE_RE", "KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT")
+from pipeline.resources import Warehouse
 
 
 def copy_dbt_project(root: Path) -> Path:
@@ -52,12 +50,13 @@ def load_raw(home: Home, ssb_rows: list[dict], submissions: pd.DataFrame) -> Non
         con.close()
 
 
-def dbt_build(project: Path, home: Home, *args: str) -> subprocess.CompletedProcess:
-    """`dbt build` of the copy into home's build database; fails the test with dbt's output if it fails."""
-    env = {k: v for k, v in os.environ.items() if k not in BENCH_ENV} | {"KOMMUNE_SDG_HOME": str(home.root)}
+def dbt_build(project: Path, home: Home, *args: str, vars: dict | None = None) -> subprocess.CompletedProcess:
+    """`dbt build` of the copy into home's build database (passed as the pipeline passes it: the warehouse
+    resource's dbt vars); fails the test with dbt's output if it fails."""
+    dbt_vars = Warehouse.for_home(home).dbt_vars() | (vars or {})
     proc = subprocess.run(
         [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(project),
-         "--profiles-dir", str(project), *args],
-        env=env, capture_output=True, text=True, timeout=600, check=False)
+         "--profiles-dir", str(project), "--vars", json.dumps(dbt_vars), *args],
+        capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     return proc

@@ -7,27 +7,19 @@ on the 2020 codes, 2024 on the 2024 codes, so the run has to harmonise them (pip
 
 from __future__ import annotations
 
-import csv
-import os
 from functools import cache
-from pathlib import Path
 
 from pipeline.catalog import TableSpec
 from pipeline.paths import DBT_PROJECT_DIR
+from pipeline.resources import read_municipalities
 
 MUNICIPALITIES_SEED = DBT_PROJECT_DIR / "seeds" / "municipalities_2024.csv"
 DEMO_STRUCTURES = ((2019, 2019), (2023, 2020), (9999, 2024))  # (last data year, structure year)
 
 
-@cache
 def municipalities_2024() -> dict[str, tuple[str, int]]:
-    """code -> (name, population 1 Jan 2024), from the project's seed (facts from KLASS and SSB 07459).
-
-    KOMMUNE_SDG_UNITS (benchmarks only, pipeline/synthetic.py) names a units.csv with the same columns
-    that replaces the seed, as the dbt seeds' post-hooks do."""
-    path = Path(os.environ.get("KOMMUNE_SDG_UNITS") or MUNICIPALITIES_SEED)
-    with path.open(encoding="utf-8", newline="") as fh:
-        return {r["municipality_code"]: (r["municipality_name"], int(r["population_2024"])) for r in csv.DictReader(fh)}
+    """code -> (name, population 1 Jan 2024), from the project's seed (facts from KLASS and SSB 07459)."""
+    return read_municipalities(MUNICIPALITIES_SEED)
 
 
 @cache

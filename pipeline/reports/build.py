@@ -441,11 +441,11 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
-                 exports_href: str = "../exports/README.md") -> ReportResult:
+                 exports_href: str = "../exports/README.md", duckdb_config: dict | None = None) -> ReportResult:
     """Render index.html and kommune/<code>.html for every municipality into out_dir (files replaced
     atomically one by one; pages of municipalities no longer published are removed)."""
     t0 = time.perf_counter()
-    marts = load_marts(db_path)
+    marts = load_marts(db_path, duckdb_config)
     out_dir = Path(out_dir)
     (out_dir / PAGES_SUBDIR).mkdir(parents=True, exist_ok=True)
     plotly_v = _copy_assets(out_dir)

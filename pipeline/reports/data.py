@@ -16,8 +16,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.build_db import duckdb_config
-
 MARTS_SCHEMA = "marts"
 
 # Candidate names for a peer-group column, in order of preference (first one found is used).
@@ -99,11 +97,11 @@ class Marts:
         return df is not None and all(c in df.columns for c in columns)
 
 
-def load_marts(db_path: Path) -> Marts:
+def load_marts(db_path: Path, duckdb_config: dict | None = None) -> Marts:
     """Read all marts into memory with one read-only connection, closed before rendering starts."""
     if not Path(db_path).exists():
         raise FileNotFoundError(f"{db_path}: no published warehouse (run `kommune-sdg refresh` first)")
-    con = duckdb.connect(str(db_path), read_only=True, config=duckdb_config())
+    con = duckdb.connect(str(db_path), read_only=True, config=duckdb_config or {})
     try:
         names = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = ? order by 1",

@@ -29,14 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from pipeline.paths import home
     from pipeline.submissions.process import submit
 
     path: Path = args.file
     if not path.is_file():
         print(f"Fant ikke filen / file not found: {path}", file=sys.stderr)
         return EXIT_USAGE
-    h = home().ensure()
+    h = args.settings.home.ensure()
     outcome = submit(path, args.municipality, h)
     print(outcome.summary_line())
     if outcome.accepted:

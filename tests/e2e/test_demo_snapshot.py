@@ -60,7 +60,7 @@ def test_population_is_plausible(tmp_path: Path) -> None:
 def test_stale_cached_demo_is_generated_again(tmp_path: Path) -> None:
     from pipeline.paths import Home
     from pipeline.snapshot import write_manifest
-    from pipeline.sources import resolve_snapshot
+    from pipeline.sources import Source, resolve_snapshot
 
     home = Home(tmp_path).ensure()
     root = generate_demo_snapshot(home.demo_snapshot_dir)
@@ -71,11 +71,11 @@ def test_stale_cached_demo_is_generated_again(tmp_path: Path) -> None:
     write_manifest(root, manifest)
 
     messages: list[str] = []
-    snapshot = resolve_snapshot("demo", home, log=messages.append).snapshot
+    snapshot = resolve_snapshot(Source.parse("demo"), home, log=messages.append).snapshot
 
     assert dropped in snapshot.table_ids
     assert any("changed" in m for m in messages)
     # a current cache is reused as it is
     messages.clear()
-    resolve_snapshot("demo", home, log=messages.append)
+    resolve_snapshot(Source.parse("demo"), home, log=messages.append)
     assert messages == []

@@ -12,9 +12,10 @@ import duckdb
 import pytest
 
 from pipeline.demo.regions import municipalities_2024
-from pipeline.paths import Home
+from pipeline.paths import DBT_PROJECT_DIR, Home
 from pipeline.refresh import RefreshSummary, instance_for, run_refresh
-from pipeline.refresh_inputs import FORCE_ENV, unchanged_refresh
+from pipeline.refresh_inputs import unchanged_refresh
+from pipeline.settings import Settings
 from testkit.faults.lab import rewrite_table
 from tests.conftest import sha256_file
 
@@ -129,7 +130,7 @@ def test_corrupt_snapshot_fails_with_file_name_and_keeps_marts(published: tuple[
     else:
         victim.unlink()
 
-    env = os.environ | {"KOMMUNE_SDG_HOME": str(home.root), "DAGSTER_HOME": str(home.dagster_home)}
+    env = os.environ | Settings.for_home(home.root).environ()
     proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "refresh", "--source", f"snapshot:{bad}"],
                           capture_output=True, text=True, env=env, timeout=600, check=False)
 
@@ -144,7 +145,7 @@ def test_unchanged_cli_refresh_stops_before_dagster(published: tuple[Home, Refre
     home, _ = published
     before = sha256_file(home.published_db)
     runs_before = len(instance_for(home).get_runs())
-    env = os.environ | {"KOMMUNE_SDG_HOME": str(home.root), "DAGSTER_HOME": str(home.dagster_home)}
+    env = os.environ | Settings.for_home(home.root).environ()
     proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "refresh", "--source", "demo"],
                           capture_output=True, text=True, env=env, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -153,21 +154,44 @@ def test_unchanged_cli_refresh_stops_before_dagster(published: tuple[Home, Refre
     assert len(instance_for(home).get_runs()) == runs_before
 
 
-def test_unchanged_shortcut_only_when_nothing_can_be_new(published: tuple[Home, RefreshSummary],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("source, message", [("snapshot:/no/such/folder", "does not exist"),
+                                             ("livee", "unknown source 'livee'")])
+def test_cli_refuses_a_bad_source_before_any_run(published: tuple[Home, RefreshSummary], source: str,
+                                                 message: str) -> None:
     home, _ = published
-    assert unchanged_refresh(home, "demo") is not None
-    assert unchanged_refresh(home, "demo", force=True) is None
-    assert unchanged_refresh(home, "live") is None  # only a fetch can tell whether SSB changed
+    runs_before = len(instance_for(home).get_runs())
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "refresh", "--source", source],
+                          capture_output=True, text=True, env=os.environ | Settings.for_home(home.root).environ(),
+                          timeout=120, check=False)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert len(instance_for(home).get_runs()) == runs_before
+
+
+def test_unchanged_shortcut_only_when_nothing_can_be_new(published: tuple[Home, RefreshSummary],
+                                                        tmp_path: Path) -> None:
+    home, _ = published
+
+    def unchanged(source: str, force: bool = False, project: Path = DBT_PROJECT_DIR) -> dict | None:
+        return unchanged_refresh(home, source, home.published_db, project, force=force)
+
+    assert unchanged("demo") is not None
+    assert unchanged("demo", force=True) is None
+    assert unchanged("live") is None  # only a fetch can tell whether SSB changed
     pending = home.inbox_dir / "0301" / "kpi.csv"
     pending.parent.mkdir(parents=True, exist_ok=True)
     pending.write_text("kommunenummer;indikator;år;verdi\n", encoding="utf-8")
     try:
-        assert unchanged_refresh(home, "demo") is None  # the inbox step has work
+        assert unchanged("demo") is None  # the inbox step has work
     finally:
         pending.unlink()
-    monkeypatch.setenv(FORCE_ENV, "1")
-    assert unchanged_refresh(home, "demo") is None
+    # another dbt project (a changed model) is another code version
+    other = shutil.copytree(DBT_PROJECT_DIR, tmp_path / "dbt_project",
+                            ignore=shutil.ignore_patterns("target", "logs"))
+    (other / "models" / "marts" / "goals.sql").write_text(
+        (other / "models" / "marts" / "goals.sql").read_text() + "\n-- changed\n")
+    assert unchanged("demo", project=other) is None
+    assert unchanged("demo") is not None
 
 
 def test_unchanged_dagster_run_skips_the_rebuild(published: tuple[Home, RefreshSummary]) -> None:

@@ -186,10 +186,10 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
 
     home = Home(root / "home").ensure()
     load_raw(home, _ssb_rows(), pd.DataFrame({c: pd.Series(dtype=t) for c, t in SUBMISSION_COLUMNS.items()}))
-    proc = dbt_build(project, home, "--vars", "{structure_year: 2024}",
+    proc = dbt_build(project, home,
                      # the models, their parents and every test on them (the relationships test needs the versions seed)
                      "-s", "+int_ssb__municipality_values", "+int_harmonisation__unmapped_regions",
-                     "klass_municipality_versions")
+                     "klass_municipality_versions", vars={"structure_year": 2024})
     assert "int_ssb__municipality_values" in proc.stdout and "unique_combination" in proc.stdout
     con = duckdb.connect(str(home.build_db), read_only=True)
     yield con

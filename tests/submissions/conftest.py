@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.catalog import load_indicators
 from pipeline.paths import Home
+from pipeline.resources import DataHome
 
 TEST_CATALOG = Path(__file__).with_name("indicators_test.csv")
 
@@ -20,10 +21,13 @@ def test_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
-    monkeypatch.setenv("KOMMUNE_SDG_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster_home"))
+def home(tmp_path: Path) -> Iterator[Home]:
     yield Home(tmp_path / "home").ensure()
+
+
+def resources(home: Home) -> dict[str, DataHome]:
+    """The resources the submission asset and sensor take, for this home."""
+    return {"data_home": DataHome(root=str(home.root))}
 
 
 def drop(home: Home, municipality: str, name: str, data: bytes) -> Path:

@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 
 from pipeline.catalog import load_indicators
+from pipeline.paths import Home
+from pipeline.settings import Settings
 from pipeline.submissions import cli, process_inbox, read_log
 from pipeline.submissions.process import check_bytes
 from pipeline.submissions.safety import neutralise, sanitise_filename
@@ -16,17 +18,18 @@ from pipeline.submissions.templates import CSV_NAME, XLSX_NAME, write_templates
 from tests.submissions.corpus import HEADER, ROW_BB, ROW_NET, csv_bytes
 
 
-def _run(argv: list[str]) -> int:
+def _run(argv: list[str], home: Home | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kommune-sdg")
     cli.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
+    args.settings = Settings.for_home(home.root) if home else None
     return args.func(args)
 
 
 def test_submit_accepted_queues_file_then_sensor_path_stores_it(home, tmp_path, capsys) -> None:
     f = tmp_path / "Bærum rapport.csv"
     f.write_bytes(csv_bytes(HEADER, ROW_NET, ROW_BB))
-    assert _run(["submit", str(f), "--municipality", "0301"]) == 0
+    assert _run(["submit", str(f), "--municipality", "0301"], home) == 0
     out = capsys.readouterr().out
     assert "GODKJENT / ACCEPTED" in out and "2 rader/rows" in out
     queued = home.inbox_dir / "0301" / "Baerum_rapport.csv"
@@ -38,7 +41,7 @@ def test_submit_accepted_queues_file_then_sensor_path_stores_it(home, tmp_path, 
 def test_submit_rejected_exits_2_with_message(home, tmp_path, capsys) -> None:
     f = tmp_path / "feil.csv"
     f.write_bytes(csv_bytes(HEADER, "1103;EC: ICT: ICT: 1C;2023;97,5;;"))
-    assert _run(["submit", str(f), "-m", "0301"]) == 2
+    assert _run(["submit", str(f), "-m", "0301"], home) == 2
     out = capsys.readouterr().out
     assert "AVVIST / REJECTED" in out and "rad/row 2" in out and "municipality.mismatch" in out
     assert "feilrapport/error report" in out
@@ -51,16 +54,16 @@ def test_submit_checks_conflicts_with_pending_inbox(home, tmp_path) -> None:
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_bytes(csv_bytes(HEADER, ROW_NET))
     b.write_bytes(csv_bytes(HEADER, "0301;EC: ICT: ICT: 1C;2023;50;;"))
-    assert _run(["submit", str(a), "-m", "301"]) == 0  # Excel-style code without the zero is padded
-    assert _run(["submit", str(b), "-m", "0301"]) == 2
+    assert _run(["submit", str(a), "-m", "301"], home) == 0  # Excel-style code without the zero is padded
+    assert _run(["submit", str(b), "-m", "0301"], home) == 2
     assert read_log(home)[-1]["rules"] == ["key.conflict_pending"]
 
 
 def test_submit_missing_file_and_bad_municipality(home, tmp_path) -> None:
-    assert _run(["submit", str(tmp_path / "nope.csv"), "-m", "0301"]) == 1
+    assert _run(["submit", str(tmp_path / "nope.csv"), "-m", "0301"], home) == 1
     f = tmp_path / "ok.csv"
     f.write_bytes(csv_bytes(HEADER, ROW_NET))
-    assert _run(["submit", str(f), "-m", "9999"]) == 2
+    assert _run(["submit", str(f), "-m", "9999"], home) == 2
 
 
 def test_templates_round_trip(tmp_path) -> None:

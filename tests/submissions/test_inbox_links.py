@@ -19,7 +19,7 @@ from assets.submissions import submission_inbox
 from pipeline.sensors import submission_sensor
 from pipeline.submissions import inbox as inbox_fs
 from pipeline.submissions import process_inbox, read_log, submit
-from tests.submissions.conftest import drop
+from tests.submissions.conftest import drop, resources
 from tests.submissions.corpus import HEADER, ROW_BB, ROW_NET, csv_bytes
 
 SECRET = b"TOPSECRET-7f3a9c-do-not-leak"
@@ -79,10 +79,10 @@ def test_symlink_refusal_in_a_dagster_run_leaves_no_target_bytes_in_run_history(
     (home.inbox_dir / "0301" / "data.csv").symlink_to(secret)
     drop(home, "0301", "ok.csv", csv_bytes(HEADER, ROW_NET, ROW_BB))
     with dg.DagsterInstance.local_temp(tempdir=str(home.dagster_home)) as instance:
-        tick = submission_sensor(dg.build_sensor_context(instance=instance, cursor=None))
+        tick = submission_sensor(dg.build_sensor_context(instance=instance, cursor=None, resources=resources(home)))
         assert len(tick.run_requests) == 3
         assert all(SECRET.decode() not in str(r.tags) for r in tick.run_requests)
-        res = dg.materialize([submission_inbox], instance=instance)
+        res = dg.materialize([submission_inbox], instance=instance, resources=resources(home))
         assert res.success
         [mat] = res.asset_materializations_for_node("submission_inbox")
         assert mat.metadata["files_accepted"].value == 1  # the good file in the same batch still flows

@@ -49,14 +49,10 @@ class Published:
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     """One nightly_refresh on the demo snapshot (in process, persistent instance) for every test here."""
     root = tmp_path_factory.mktemp("ui_home")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KOMMUNE_SDG_HOME", str(root))
-        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        mp.delenv("KOMMUNE_SDG_REPORTS_URL", raising=False)
-        home = Home(root).ensure()
-        summary = run_refresh(home, "demo")
-        assert summary.success, summary.failures + summary.checks_failed
-        yield Published(home, summary)
+    home = Home(root).ensure()
+    summary = run_refresh(home, "demo")
+    assert summary.success, summary.failures + summary.checks_failed
+    yield Published(home, summary)
 
 
 def browser_paths() -> tuple[str, str]:

@@ -21,6 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from pipeline.paths import REPO_ROOT
+from pipeline.settings import Settings
 from tests.ui.conftest import Published, screenshot
 
 START_TIMEOUT = 240
@@ -49,7 +50,8 @@ def dagster_ui(published: Published, tmp_path_factory: pytest.TempPathFactory) -
     exe = str(Path(sys.executable).parent / "dagster-webserver")
     with log.open("wb") as out:
         proc = subprocess.Popen([exe, "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-                                cwd=REPO_ROOT, env=os.environ.copy(), stdout=out, stderr=subprocess.STDOUT,
+                                cwd=REPO_ROOT, env=os.environ | Settings.for_home(published.home.root).environ(),
+                                stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -1,0 +1,135 @@
+"""Dagster resources: every piece of configuration an asset, check or sensor needs, set in one place
+(`build_resources(settings)`, from `pipeline.settings.Settings`). Tests swap resources, not the environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from pipeline.paths import Home
+from pipeline.settings import Settings
+
+
+class DataHome(dg.ConfigurableResource):
+    """KOMMUNE_SDG_HOME: the folder everything a run writes lives under (inbox, snapshots, warehouse, ...)."""
+
+    root: str
+    # Where KOMMUNE_SDG_HOME is served over HTTP (reports, docs): links in the UI use it; "" = file:// links.
+    public_url: str = ""
+
+    @property
+    def home(self) -> Home:
+        return Home(Path(self.root)).ensure()
+
+    def link(self, path: Path) -> dg.MetadataValue:
+        """A clickable link to a file under the home, for the Dagster UI."""
+        if self.public_url:
+            rel = path.resolve().relative_to(Path(self.root).resolve()).as_posix()
+            return dg.MetadataValue.url(self.public_url.rstrip("/") + "/" + rel)
+        return dg.MetadataValue.url(path.resolve().as_uri())
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The write-audit-publish pair: the build database (recreated by every refresh, written by dbt) and
+    the published warehouse analysts read. `memory_limit` caps DuckDB in every connection and in dbt."""
+
+    build_db: str
+    published_db: str
+    memory_limit: str = ""
+
+    @classmethod
+    def for_home(cls, home: Home, memory_limit: str = "") -> Warehouse:
+        return cls(build_db=str(home.build_db), published_db=str(home.published_db), memory_limit=memory_limit)
+
+    @property
+    def build_path(self) -> Path:
+        return Path(self.build_db)
+
+    @property
+    def published_path(self) -> Path:
+        return Path(self.published_db)
+
+    def duckdb_config(self) -> dict[str, str | bool]:
+        """The memory cap, and no insertion-order buffering (marts have keys, not an order), so big copies
+        stream instead of holding rows. Empty without a cap: DuckDB's defaults."""
+        return {"memory_limit": self.memory_limit, "preserve_insertion_order": False} if self.memory_limit else {}
+
+    @contextlib.contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection to the build database; never held while dbt (a subprocess) writes it."""
+        con = duckdb.connect(self.build_db, read_only=read_only, config=self.duckdb_config())
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def reset_build_db(self) -> Path:
+        """Delete any leftover build database (a killed run leaves one) so every refresh starts fresh."""
+        path = self.build_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        return path
+
+    def dbt_vars(self) -> dict[str, str]:
+        """What dbt needs to know of the warehouse (profiles.yml and the on-run-start hook read these vars)."""
+        return {"build_db": self.build_db, "duckdb_memory_limit": self.memory_limit}
+
+    def dbt_args(self) -> list[str]:
+        return ["--vars", json.dumps(self.dbt_vars())]
+
+
+class SsbSource(dg.ConfigurableResource):
+    """Where SSB data come from: `source` is what a run reads when its config names none (the schedule's
+    source: demo, live or snapshot:DIR); `base_url` overrides the catalog's PxWebApi v2 URL for live fetches
+    (a mirror, or a local test server). Limits (cells per request, calls per window) come from the API's
+    own /config."""
+
+    source: str = "demo"
+    base_url: str = ""
+
+
+class ReferenceData(dg.ConfigurableResource):
+    """The dbt project and the reference facts in its seeds: the target municipality structure that the
+    checks hold every table to. A benchmark points this (and dbt) at a copy with synthetic units."""
+
+    dbt_project_dir: str
+
+    @property
+    def project_dir(self) -> Path:
+        return Path(self.dbt_project_dir)
+
+    def municipalities(self) -> dict[str, tuple[str, int]]:
+        """code -> (name, population 1 Jan of the structure year), from the seed."""
+        return read_municipalities(self.project_dir / "seeds" / "municipalities_2024.csv")
+
+
+@cache
+def read_municipalities(path: Path) -> dict[str, tuple[str, int]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["municipality_code"]: (r["municipality_name"], int(r["population_2024"]))
+                for r in csv.DictReader(fh)}
+
+
+def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
+    """Every resource of the code location, from one Settings value."""
+    home = settings.home
+    return {
+        "data_home": DataHome(root=str(home.root), public_url=settings.reports_base_url),
+        "warehouse": Warehouse.for_home(home, settings.duckdb_memory_limit),
+        "ssb": SsbSource(source=settings.source, base_url=settings.ssb_base_url),
+        "reference": ReferenceData(dbt_project_dir=str(settings.dbt_project_dir)),
+        "dbt": DbtCliResource(project_dir=str(settings.dbt_project_dir), profiles_dir=str(settings.dbt_project_dir),
+                              dbt_executable=dbt_executable),
+    }
+
