@@ -20,11 +20,13 @@ bumped `updated`.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import math
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,7 +38,7 @@ import numpy as np
 
 from pipeline.snapshot import Snapshot, open_snapshot
 from pipeline.ssb.jsonstat import json_bytes, jsonstat_dimension, jsonstat_document, parse_jsonstat
-from pipeline.ssb.selection import expand_codes
+from pipeline.ssb.selection import is_pattern
 
 HTML_404 = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
@@ -144,6 +146,30 @@ def _load_cube(snap: Snapshot, tid: str) -> _Cube:
     return _Cube(ids=ids, codes=codes, dim_json=dim_json, values=values, status=status,
                  data_doc=docs[0].raw, info=json.loads(info_bytes), info_bytes=info_bytes,
                  metadata=meta_doc, metadata_bytes=meta_bytes, eliminable=eliminable)
+
+
+def expand_codes(patterns: Sequence[str], codes: Sequence[str]) -> list[str]:
+    """Resolve value codes against a dimension's codes (in the dimension's order), as PxWebApi does:
+    codes, globs (`*`, `01*`, `201[67]`), top(n), bottom(n), from(code), to(code). Unknown codes raise KeyError."""
+    wanted: set[str] = set()
+    for p in patterns:
+        low = p.lower()
+        if low.startswith(("top(", "bottom(")) and p.endswith(")"):
+            n = int(p[p.index("(") + 1:-1])
+            wanted.update(codes[-n:] if low.startswith("top(") else codes[:n])
+        elif low.startswith(("from(", "to(")) and p.endswith(")"):
+            bound = p[p.index("(") + 1:-1]
+            if bound not in codes:
+                raise KeyError(bound)
+            i = list(codes).index(bound)
+            wanted.update(codes[i:] if low.startswith("from(") else codes[:i + 1])
+        elif is_pattern(p):
+            wanted.update(fnmatch.filter(codes, p))
+        elif p in codes:
+            wanted.add(p)
+        else:
+            raise KeyError(p)
+    return [c for c in codes if c in wanted]
 
 
 def _default_codelists(cubes: list[_Cube]) -> dict[str, list[str]]:

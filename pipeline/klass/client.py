@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import requests
 
@@ -33,16 +32,9 @@ class KlassResponse:
     url: str
     content: bytes
 
-    def json(self) -> Any:
-        return json.loads(self.content)
-
-
-def _iso(d: date | str) -> str:
-    return d if isinstance(d, str) else d.isoformat()
-
 
 class KlassClient:
-    """Thin GET wrapper; each method returns the parsed JSON, `get_raw` the exact bytes."""
+    """Thin GET wrapper: `get_raw` returns the exact bytes KLASS sent, checked to be JSON."""
 
     def __init__(self, base_url: str = BASE_URL, session: requests.Session | None = None,
                  timeout: float = 30.0, language: str = "nb") -> None:
@@ -80,31 +72,6 @@ class KlassClient:
                              url=full_url, status=resp.status_code) from exc
         return KlassResponse(full_url, resp.content)
 
-    # -- endpoints ---------------------------------------------------------------------------------
-    def classification(self, classification_id: int) -> dict:
-        return self.get_raw(f"classifications/{classification_id}").json()
-
-    def codes_at(self, classification_id: int, at: date | str) -> list[dict]:
-        """Codes valid on one date (`codesAt?date=`)."""
-        doc = self.get_raw(f"classifications/{classification_id}/codesAt",
-                           {"date": _iso(at), "language": self.language}).json()
-        return doc["codes"]
-
-    def codes(self, classification_id: int, from_: date | str, to: date | str) -> list[dict]:
-        """Codes valid at some time in [from, to) with their validFrom/validTo (`codes?from=&to=`)."""
-        doc = self.get_raw(f"classifications/{classification_id}/codes",
-                           {"from": _iso(from_), "to": _iso(to), "language": self.language}).json()
-        return doc["codes"]
-
-    def changes(self, classification_id: int, from_: date | str, to: date | str) -> list[dict]:
-        """Code changes (`codeChanges`: oldCode, newCode, changeOccurred; no oldCode = born, no newCode = ceased)."""
-        doc = self.get_raw(f"classifications/{classification_id}/changes",
-                           {"from": _iso(from_), "to": _iso(to), "language": self.language}).json()
-        return doc["codeChanges"]
-
-    def version(self, version_id: int) -> dict:
-        return self.get_raw(f"versions/{version_id}", {"language": self.language}).json()
-
 
 # -- snapshots -------------------------------------------------------------------------------------
 def snapshot_klass(client: KlassClient, dest: Path, *, first_year: int = 2015, last_year: int = 2024) -> Path:
@@ -138,9 +105,3 @@ def snapshot_klass(client: KlassClient, dest: Path, *, first_year: int = 2015, l
                           "files": files})
     return dest
 
-
-def default_snapshot_dir(stamp: str | None = None) -> Path:
-    from pipeline.paths import home
-
-    stamp = stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return home().snapshots_dir / "klass" / stamp

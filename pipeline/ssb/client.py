@@ -32,7 +32,7 @@ from pipeline.ssb.errors import (
     error_detail,
 )
 from pipeline.ssb.jsonstat import Dataset, JsonStatError, dataset_frame, parse_jsonstat
-from pipeline.ssb.selection import Selection, encode_query, split_selection
+from pipeline.ssb.selection import Selection, encode_query
 from pipeline.ssb.throttle import DEFAULT_CALLS, DEFAULT_WINDOW_S, Throttle, throttle_for
 
 DEFAULT_MAX_CELLS = 800_000
@@ -196,27 +196,6 @@ class SsbClient:
                              parse=True, jsonstat=True)
         resp.selection = sel
         return resp
-
-    def plan(self, selection: Selection, metadata: Dataset | None = None) -> list[Selection]:
-        """Split a selection so no request exceeds maxDataCells (sizes of `*` dimensions from metadata)."""
-        estimates = {}
-        if metadata is not None:
-            for dim in metadata.dimensions:
-                if dim.id in selection.value_codes and not selection.is_explicit(dim.id):
-                    estimates[dim.id] = dim.size
-        return split_selection(selection, self.limits.max_cells, estimates)
-
-    def data_split(self, table_id: str, selection: Selection, metadata: Dataset | None = None,
-                   on_response: Callable[[int, int, SsbResponse], None] | None = None) -> list[SsbResponse]:
-        """All data for `selection`, in as few requests as maxDataCells allows."""
-        parts = self.plan(selection, metadata)
-        out = []
-        for i, part in enumerate(parts, 1):
-            resp = self.data(table_id, part)
-            out.append(resp)
-            if on_response:
-                on_response(i, len(parts), resp)
-        return out
 
     # -- transport -------------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 Layout under `snapshots_dir` (usually `Home.snapshots_dir`):
 
     objects/ab/<sha256>.json      exact response bytes (table info, metadata, data), named by content hash
-    objects/ab/<sha256>.parquet   the parsed data file (read_jsonstat columns), beside its JSON
     live/<UTC timestamp>/manifest.json   pipeline.snapshot manifest, kind "live", paths relative to it,
                                          plus per-table `fetch` metadata (urls, time, requests, cells, status)
 
@@ -21,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from pipeline.catalog import SsbCatalog, TableSpec
 from pipeline.snapshot import (
@@ -35,7 +33,7 @@ from pipeline.snapshot import (
 )
 from pipeline.ssb.client import Limits, SsbClient, SsbResponse
 from pipeline.ssb.errors import SsbEmptyData, SsbError, SsbSchemaError
-from pipeline.ssb.jsonstat import Dataset, read_jsonstat
+from pipeline.ssb.jsonstat import Dataset
 from pipeline.ssb.selection import Selection, min_requests, split_selection
 
 OBJECTS = "objects"
@@ -116,16 +114,6 @@ class ObjectStore:
             tmp.write_bytes(data)
             tmp.replace(path)
         return path, sha
-
-    def put_parquet(self, sha: str, data: bytes) -> Path:
-        path = self.path(sha, ".parquet")
-        if not path.exists():
-            frame = read_jsonstat(data)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            frame.to_parquet(tmp, index=False)
-            tmp.replace(path)
-        return path
 
 
 def _role(meta: Dataset, role: str, fallback: Sequence[str]) -> str | None:
@@ -263,7 +251,7 @@ def fetch_snapshot(catalog: SsbCatalog, snapshots_dir: Path, base_url: str, *, p
         f"{limits.calls} calls per {limits.window_s:g} s)")
     entries: dict[str, dict] = {}
     results: dict[str, TableFetch] = {}
-    pending: list[tuple[str, dict[str, Path], list[Path], list[Path]]] = []
+    pending: list[tuple[str, dict[str, Path], list[Path]]] = []
     for table in specs:
         before = client.requests_made
         spec = table_spec(table, catalog, lang)
@@ -273,12 +261,7 @@ def fetch_snapshot(catalog: SsbCatalog, snapshots_dir: Path, base_url: str, *, p
         prev_entry = _reusable(previous, table.id, updated, spec)
         if prev_entry is not None and previous is not None:
             meta_path, _ = store.put(previous.read_bytes(prev_entry["metadata"], table.id))
-            data_paths, parquet_paths = [], []
-            for rel in prev_entry["data"]:
-                data = previous.read_bytes(rel, table.id)
-                path, sha = store.put(data)
-                data_paths.append(path)
-                parquet_paths.append(store.put_parquet(sha, data))
+            data_paths = [store.put(previous.read_bytes(rel, table.id))[0] for rel in prev_entry["data"]]
             pf = prev_entry.get("fetch", {})
             fetch = {"status": "unchanged", "fetched_at": info_resp.fetched_at, "urls": [info_resp.url],
                      "requests": client.requests_made - before, "cells": int(pf.get("cells", 0)),
@@ -295,7 +278,7 @@ def fetch_snapshot(catalog: SsbCatalog, snapshots_dir: Path, base_url: str, *, p
                 log(f"{table.id}: {note}")
             plan = plan_table(client, selection, meta, limits.max_cells, log, table.id)
             meta_path, _ = store.put(meta_resp.content)
-            data_paths, parquet_paths, data_urls = [], [], []
+            data_paths, data_urls = [], []
             cells = rows = present = 0
             for i, part in enumerate(plan, 1):
                 resp = client.data(table.id, part)
@@ -304,9 +287,7 @@ def fetch_snapshot(catalog: SsbCatalog, snapshots_dir: Path, base_url: str, *, p
                 frame = resp.frame()
                 rows += len(frame)
                 present += int(np.isfinite(frame["value"].to_numpy(dtype="float64")).sum())
-                path, sha = store.put(resp.content)
-                data_paths.append(path)
-                parquet_paths.append(store.put_parquet(sha, resp.content))
+                data_paths.append(store.put(resp.content)[0])
                 data_urls.append(_describe_request(resp))
                 log(f"{table.id}: {i}/{len(plan)} requests, {cells:,} cells")
             if rows and not present:
@@ -324,19 +305,18 @@ def fetch_snapshot(catalog: SsbCatalog, snapshots_dir: Path, base_url: str, *, p
             log(f"{table.id}: done, {len(plan)} data request(s), {cells:,} cells, updated {updated}")
         fetch["notes"] = notes
         entries[table.id] = {"updated": updated, "fetch": fetch}
-        pending.append((table.id, {"table_info": info_path, "metadata": meta_path}, data_paths, parquet_paths))
+        pending.append((table.id, {"table_info": info_path, "metadata": meta_path}, data_paths))
         results[table.id] = TableFetch(table_id=table.id, status=fetch["status"], updated=updated,
                                        requests=fetch["requests"], cells=fetch["cells"], rows=fetch["rows"],
                                        notes=notes)
     snap_dir = _new_snapshot_dir(Path(snapshots_dir))
-    for table_id, singles, data_paths, parquet_paths in pending:
+    for table_id, singles, data_paths in pending:
         entry = entries[table_id]
         hashes = {}
         for key, path in singles.items():
             entry[key] = _relpath(path, snap_dir)
             hashes[entry[key]] = path.stem
         entry["data"] = [_relpath(p, snap_dir) for p in data_paths]
-        entry["parquet"] = [_relpath(p, snap_dir) for p in parquet_paths]
         hashes.update({rel: p.stem for rel, p in zip(entry["data"], data_paths, strict=True)})
         entry["sha256"] = hashes
         results[table_id].data_files = entry["data"]
@@ -371,13 +351,3 @@ def _reusable(previous: Snapshot | None, table_id: str, updated: str | None, spe
         return None
     return entry
 
-
-def read_parquet_table(snapshot: Snapshot, table_id: str) -> pd.DataFrame:
-    """The stored Parquet files of one table (same rows as `snapshot.read_table`, without re-parsing JSON)."""
-    rels = snapshot.entry(table_id).get("parquet") or []
-    if not rels:
-        raise SnapshotError(f"{snapshot.root}: table {table_id} has no Parquet files")
-    frame = pd.concat([pd.read_parquet(snapshot.root / rel) for rel in rels], ignore_index=True)
-    # same dtypes as read_jsonstat: status symbols as objects, None when absent
-    frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), None)
-    return frame

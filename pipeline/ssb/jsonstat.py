@@ -273,11 +273,6 @@ def parse_jsonstat(source: Any) -> Dataset:
                    updated=ds.get("updated"), table_id=table_id, raw=ds)
 
 
-def read_dimensions(source: Any) -> list[Dimension]:
-    """The dimensions of a JSON-stat document (data or metadata), in `id` order."""
-    return list(parse_jsonstat(source).dimensions)
-
-
 def dataset_frame(dataset: Dataset) -> pd.DataFrame:
     """The long DataFrame of a parsed dataset (see `read_jsonstat`)."""
     ids = dataset.ids

@@ -7,7 +7,6 @@ Splitting keeps every request under maxDataCells with as few requests as the lim
 
 from __future__ import annotations
 
-import fnmatch
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,29 +88,6 @@ class Selection:
 def encode_query(params: Iterable[tuple[str, str]]) -> str:
     """`k=v&...` keeping `[]`, `,` and `*` readable, the way PxWebApi's own links write them."""
     return "&".join(f"{quote(k, safe='[]')}={quote(v, safe=',*')}" for k, v in params)
-
-
-def expand_codes(patterns: Sequence[str], codes: Sequence[str]) -> list[str]:
-    """Resolve value codes against a dimension's codes (in the dimension's order). Unknown codes raise KeyError."""
-    wanted: set[str] = set()
-    for p in patterns:
-        low = p.lower()
-        if low.startswith(("top(", "bottom(")) and p.endswith(")"):
-            n = int(p[p.index("(") + 1:-1])
-            wanted.update(codes[-n:] if low.startswith("top(") else codes[:n])
-        elif low.startswith(("from(", "to(")) and p.endswith(")"):
-            bound = p[p.index("(") + 1:-1]
-            if bound not in codes:
-                raise KeyError(bound)
-            i = list(codes).index(bound)
-            wanted.update(codes[i:] if low.startswith("from(") else codes[:i + 1])
-        elif is_pattern(p):
-            wanted.update(fnmatch.filter(codes, p))
-        elif p in codes:
-            wanted.add(p)
-        else:
-            raise KeyError(p)
-    return [c for c in codes if c in wanted]
 
 
 def _chunk_candidates(n: int, limit: int) -> list[int]:

@@ -12,17 +12,18 @@ from pipeline.snapshot import sha256_bytes
 from tests.klass.conftest import SSB_DIR, _Handler
 
 
-def test_codes_at_changes_versions(klass_server: str) -> None:
+def test_get_raw_asks_for_json_and_keeps_the_bytes(klass_server: str) -> None:
     client = KlassClient(klass_server)
-    codes = client.codes_at(131, "2026-01-01")
+    resp = client.get_raw("classifications/131/codesAt", {"date": "2026-01-01", "language": "nb"})
+    codes = json.loads(resp.content)["codes"]
     assert len(codes) == 358 and {"0301", "1508", "1580"} <= {c["code"] for c in codes}
-    changes = client.changes(131, "2024-01-01", "2024-12-31")
+    assert resp.url.startswith(f"{klass_server}/classifications/131/codesAt?") and "date=2026-01-01" in resp.url
+    changes = json.loads(client.get_raw("classifications/131/changes",
+                                        {"from": "2024-01-01", "to": "2024-12-31"}).content)["codeChanges"]
     assert len(changes) == 118
     assert {"oldCode": "1507", "newCode": "1580"}.items() <= next(
         c for c in changes if c["newCode"] == "1580").items()
-    assert client.version(1710)["validFrom"] == "2024-01-01"
-    assert client.classification(131)["id"] == 131
-    assert len(client.codes(131, "2020-01-01", "2021-01-01")) == 357
+    assert json.loads(client.get_raw("versions/1710").content)["validFrom"] == "2024-01-01"
     assert all(accept == "application/json" for _, accept in _Handler.requests_seen)
 
 
@@ -39,7 +40,7 @@ def test_failures_raise_clear_errors(klass_server: str, path: str, match: str) -
 
 def test_unreachable_server_is_a_klass_error() -> None:
     with pytest.raises(KlassError, match="request failed"):
-        KlassClient("http://127.0.0.1:9/api/klass/v1", timeout=2).codes_at(131, "2024-01-01")
+        KlassClient("http://127.0.0.1:9/api/klass/v1", timeout=2).get_raw("classifications/131")
 
 
 def test_snapshot_stores_raw_bytes_with_sha256_and_builds_seeds(klass_server: str, tmp_path) -> None:

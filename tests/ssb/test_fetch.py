@@ -14,7 +14,7 @@ import pytest
 from pipeline.catalog import ssb_catalog
 from pipeline.snapshot import open_snapshot
 from pipeline.ssb.errors import SsbEmptyData, SsbSchemaError
-from pipeline.ssb.fetch import fetch_snapshot, latest_snapshot, read_parquet_table
+from pipeline.ssb.fetch import fetch_snapshot, latest_snapshot
 from pipeline.ssb.selection import min_requests
 from tests.ssb.conftest import fast_client, small_catalog
 
@@ -58,7 +58,6 @@ def test_full_fetch_keeps_limits_and_replays_exactly(pxweb, demo_snapshot: Path,
         assert stats.requests in (2 + n_data, 2 + n_data + codelist)  # info + metadata (+ codelist once) + data
         assert entry["fetch"]["status"] == "changed" and len(entry["fetch"]["urls"]) == 2 + n_data
         _same_rows(snap.read_table(table.id), demo.read_table(table.id))
-        _same_rows(read_parquet_table(snap, table.id), demo.read_table(table.id))
     assert all(len(snap.entry(t.id)["data"]) > 1 for t in catalog.tables)
     assert server.count("/codelists") <= 1  # fetched at most once, shared by all agg_KommSummer tables
     assert sum(s.requests for s in result.tables.values()) == result.requests - 1  # + /config

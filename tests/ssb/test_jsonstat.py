@@ -15,7 +15,6 @@ from pipeline.ssb.jsonstat import (
     jsonstat_dimension,
     jsonstat_document,
     parse_jsonstat,
-    read_dimensions,
     read_jsonstat,
     write_jsonstat,
 )
@@ -126,7 +125,7 @@ def test_07221_and_13861_values() -> None:
 
 
 def test_metadata_documents_give_dimensions_and_no_rows() -> None:
-    dims = read_dimensions(SSB_DATA / "14216_v2_metadata.json")
+    dims = parse_jsonstat(SSB_DATA / "14216_v2_metadata.json").dimensions
     assert [d.id for d in dims] == ["Region", "TettSted", "ContentsCode", "Tid"]
     tett = dims[1]
     assert tett.codes == ("0801", "0802")  # index positions 159, 160: only the order counts

@@ -8,7 +8,8 @@ from itertools import product
 
 import pytest
 
-from pipeline.ssb.selection import Selection, encode_query, expand_codes, min_requests, split_selection
+from pipeline.ssb.selection import Selection, encode_query, min_requests, split_selection
+from testkit.pxweb_server import expand_codes
 
 REGIONS = [f"{i:04d}" for i in range(358)]
 YEARS = [str(y) for y in range(2015, 2025)]
