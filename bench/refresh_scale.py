@@ -21,9 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import Measurement, measure  # noqa: E402
-from pipeline.build_db import MEMORY_LIMIT_ENV  # noqa: E402
+from pipeline.settings import ENV  # noqa: E402
 from testkit.synthetic import generate_synthetic_snapshot, synthetic_env  # noqa: E402
 
+MEMORY_LIMIT_ENV = ENV["duckdb_memory_limit"]
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
