@@ -1,7 +1,7 @@
 -- County rollup: population-weighted mean of its municipalities' goal scores (population 1 January of
 -- the same year, else the latest), over the municipalities that have a goal score.
 with pop as (
-    select municipality_code, year, population from {{ ref('int_population') }} where population is not null
+    select municipality_code, year, population from {{ ref('int_ssb__population') }} where population is not null
 ),
 
 g as (

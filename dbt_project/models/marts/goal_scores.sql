@@ -1,7 +1,7 @@
 -- One row per municipality, goal (1-17) and year: score, rating, trend, coverage, OECD distance to
 -- target and rank nationally and within the municipality's size class (peer group).
 with g as (
-    select * from {{ ref('int_scoring_goal_scores') }}
+    select * from {{ ref('int_scoring__goal_scores') }}
 ),
 
 m as (

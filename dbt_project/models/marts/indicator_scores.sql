@@ -18,5 +18,5 @@ select
     s.needed_annual_change,
     s.in_index,
     s.structure_year
-from {{ ref('int_scoring_indicator_scores') }} as s
+from {{ ref('int_scoring__indicator_scores') }} as s
 inner join {{ ref('municipalities') }} as m using (municipality_code)

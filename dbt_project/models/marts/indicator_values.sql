@@ -9,5 +9,5 @@ select
     v.provenance,
     v.structure_year,
     v.is_demo
-from {{ ref('int_indicator_values') }} as v
+from {{ ref('int_indicators__values') }} as v
 inner join {{ ref('municipalities') }} as m using (municipality_code)

@@ -32,4 +32,4 @@ select
     cast(c.in_index as boolean) as in_index,
     c.vocabulary
 from {{ ref('indicator_catalog') }} as c
-left join {{ ref('int_indicator_bounds') }} as b using (indicator_id)
+left join {{ ref('int_scoring__indicator_bounds') }} as b using (indicator_id)

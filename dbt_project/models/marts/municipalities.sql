@@ -1,7 +1,7 @@
 -- Municipalities of the target structure with county, latest population and peer group (size class).
 with latest_pop as (
     select municipality_code, population
-    from {{ ref('int_population') }}
+    from {{ ref('int_ssb__population') }}
     where population is not null
     qualify row_number() over (partition by municipality_code order by year desc) = 1
 ),

@@ -6,7 +6,7 @@
 --   trend  = linear annual change over the last 5 years (from the earliest year with a value in
 --            [t-5, t-2]) against the annual change needed to reach the green threshold by 2030.
 with v as (
-    select * from {{ ref('int_indicator_values') }}
+    select * from {{ ref('int_indicators__values') }}
 ),
 
 c as (
@@ -16,7 +16,7 @@ c as (
         b.worst,
         b.best
     from {{ ref('indicator_catalog') }} as c
-    left join {{ ref('int_indicator_bounds') }} as b using (indicator_id)
+    left join {{ ref('int_scoring__indicator_bounds') }} as b using (indicator_id)
 ),
 
 scored as (

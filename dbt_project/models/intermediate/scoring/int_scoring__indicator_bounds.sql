@@ -8,7 +8,7 @@ with catalog as (
 ),
 
 values_ as (
-    select * from {{ ref('int_indicator_values') }} where value is not null
+    select * from {{ ref('int_indicators__values') }} where value is not null
 ),
 
 base as (

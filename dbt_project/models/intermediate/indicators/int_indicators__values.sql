@@ -65,7 +65,7 @@ ssb as (
         on c.table_id = v.table_id
         and c.contents_code = v.contents_code
         and coalesce(c.filters, '') = v.filters
-    left join {{ ref('int_population') }} as p
+    left join {{ ref('int_ssb__population') }} as p
         on p.municipality_code = v.municipality_code and p.year = v.year
     left join denominators as d
         on d.table_id = c.den_table_id

@@ -6,7 +6,7 @@
 --   trend  = mean of indicator trends (decreasing=1, stagnating=2, moderately improving=3, on track=4),
 --            rounded to the nearest class.
 with ind as (
-    select * from {{ ref('int_scoring_indicator_scores') }} where in_index
+    select * from {{ ref('int_scoring__indicator_scores') }} where in_index
 ),
 
 totals as (
@@ -17,7 +17,7 @@ totals as (
 ),
 
 years as (
-    select distinct year from {{ ref('int_indicator_values') }}
+    select distinct year from {{ ref('int_indicators__values') }}
 ),
 
 grid as (
