@@ -3,7 +3,6 @@ submission rules (creating a context costs about a second; GX validates pandas D
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
@@ -18,12 +17,17 @@ def dataframe_batch_definition(name: str) -> Any:
     with _lock:
         if name not in _batch_definitions:
             if _context is None:
-                os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
                 import great_expectations as gx  # noqa: PLC0415 (1-2 s import; only when checks run)
-                from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: PLC0415
+                from great_expectations.data_context.types.base import (  # noqa: PLC0415
+                    DataContextConfig,
+                    InMemoryStoreBackendDefaults,
+                    ProgressBarsConfig,
+                )
 
-                _context = gx.get_context(mode="ephemeral")
-                _context.variables.progress_bars = ProgressBarsConfig(globally=False)
+                # analytics off in the context's own config (no network here; no environment variable written)
+                _context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(
+                    analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False),
+                    store_backend_defaults=InMemoryStoreBackendDefaults()))
             asset = _context.data_sources.add_pandas(name).add_dataframe_asset(f"{name}_frame")
             _batch_definitions[name] = asset.add_batch_definition_whole_dataframe("whole_frame")
         return _batch_definitions[name]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,9 +73,3 @@ class Home:
             d.mkdir(parents=True, exist_ok=True)
         return self
 
-
-def home() -> Home:
-    """The KOMMUNE_SDG_HOME in force, made absolute (dbt subprocesses resolve it from the environment)."""
-    root = Path(os.environ.get("KOMMUNE_SDG_HOME", "data")).expanduser().resolve()
-    os.environ["KOMMUNE_SDG_HOME"] = str(root)
-    return Home(root)

@@ -104,16 +104,16 @@ def run_refresh(where: Settings | Home, source: Source | str, instance: dg.Dagst
             from pipeline.quality.collect import error_message  # noqa: PLC0415
 
             summary.failures.append(f"step {event.step_key}: {error_message(event.step_failure_data.error)}")
-    _write_quality_report(instance, result.run_id, home)
+    _write_quality_report(instance, result.run_id, settings)
     return summary
 
 
-def _write_quality_report(instance: dg.DagsterInstance, run_id: str, home: Home) -> None:
+def _write_quality_report(instance: dg.DagsterInstance, run_id: str, settings: Settings) -> None:
     """The data-quality report of the run (warehouse/quality/); never changes the refresh's outcome."""
     from pipeline.quality import publish_quality_report  # noqa: PLC0415
 
     try:
-        publish_quality_report(instance, run_id, home)
+        publish_quality_report(instance, run_id, settings.home, settings.dbt_project_dir)
     except Exception as exc:  # noqa: BLE001 - a report failure must not turn a good refresh into a bad one
         import sys  # noqa: PLC0415
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -18,10 +19,11 @@ import duckdb
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from checks.kinds import CHECK_KIND_KEY, DBT, KINDS, UNKNOWN
+from pipeline.asset_keys import PUBLISHED_WAREHOUSE
 from pipeline.paths import DBT_PROJECT_DIR, Home
 from pipeline.quality.model import KIND_LABELS, STATUS_ORDER, CheckRow, QualityReport
 
-PUBLISH_KEY = dg.AssetKey(["publish", "warehouse"])
+PUBLISH_KEY = PUBLISHED_WAREHOUSE
 MAX_EXAMPLES = 5
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 NOT_RUN = "not evaluated: an upstream step failed or a blocking check stopped the run"
@@ -112,10 +114,10 @@ def _run_events(instance: dg.DagsterInstance, run_id: str) -> _RunEvents:
     return out
 
 
-def dbt_compiled_tests(run_id: str) -> dict[str, str]:
+def dbt_compiled_tests(run_id: str, dbt_project_dir: Path = DBT_PROJECT_DIR) -> dict[str, str]:
     """unique_id -> compiled SQL of the tests dbt ran in this run (dagster-dbt's per-run target dir)."""
     out: dict[str, str] = {}
-    for rr in (DBT_PROJECT_DIR / "target").glob(f"*-{run_id[:7]}-*/run_results.json"):
+    for rr in (dbt_project_dir / "target").glob(f"*-{run_id[:7]}-*/run_results.json"):
         try:
             doc = json.loads(rr.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
@@ -162,15 +164,15 @@ def gx_examples(metadata: Mapping[str, Any]) -> tuple[int | None, list[str]]:
 class _FailingRows:
     """Failing-row count and examples of a failed check; the run's compiled dbt tests read once, if needed."""
 
-    def __init__(self, run_id: str, home: Home) -> None:
-        self.run_id, self.home = run_id, home
+    def __init__(self, run_id: str, home: Home, dbt_project_dir: Path) -> None:
+        self.run_id, self.home, self.dbt_project_dir = run_id, home, dbt_project_dir
         self._compiled: dict[str, str] | None = None
 
     def fill(self, row: CheckRow, kind: str, md: dict[str, Any]) -> None:
         if kind == DBT:
             row.failed_count = md.get("dagster_dbt/failed_row_count")
             if self._compiled is None:
-                self._compiled = dbt_compiled_tests(self.run_id)
+                self._compiled = dbt_compiled_tests(self.run_id, self.dbt_project_dir)
             sql = self._compiled.get(str(md.get("unique_id", "")))
             row.examples = dbt_examples(self.home, sql) if sql else []
         else:
@@ -179,12 +181,13 @@ class _FailingRows:
                 row.examples = [row.description[:300]]
 
 
-def collect(instance: dg.DagsterInstance, run_id: str, home: Home) -> QualityReport:
-    """Build the report of one finished run from its event log."""
+def collect(instance: dg.DagsterInstance, run_id: str, home: Home,
+            dbt_project_dir: Path = DBT_PROJECT_DIR) -> QualityReport:
+    """Build the report of one finished run from its event log (and the dbt project's per-run target dirs)."""
     run = instance.get_run_by_id(run_id)
     stats = instance.get_run_stats(run_id)
     events = _run_events(instance, run_id)
-    failing = _FailingRows(run_id, home)
+    failing = _FailingRows(run_id, home, dbt_project_dir)
     checks: list[CheckRow] = []
     for key in list(events.planned) + [k for k in events.evaluated if k not in events.planned]:
         asset, name = key.asset_key.to_user_string(), key.name

@@ -10,12 +10,13 @@ from pathlib import Path
 import dagster as dg
 
 from checks.drift import promote_baseline, quality_dir
-from pipeline.paths import Home
+from pipeline.asset_keys import QUALITY_REPORT
+from pipeline.paths import DBT_PROJECT_DIR, Home
 from pipeline.quality.collect import collect
 from pipeline.quality.model import QualityReport
 from pipeline.quality.render import to_html, to_json, to_markdown
 
-QUALITY_REPORT_KEY = dg.AssetKey(["quality", "report"])
+QUALITY_REPORT_KEY = QUALITY_REPORT
 
 
 def report_dir(home: Home) -> Path:
@@ -42,9 +43,10 @@ def write_report(report: QualityReport, home: Home) -> dict[str, Path]:
     return paths
 
 
-def publish_quality_report(instance: dg.DagsterInstance, run_id: str, home: Home) -> QualityReport:
+def publish_quality_report(instance: dg.DagsterInstance, run_id: str, home: Home,
+                           dbt_project_dir: Path = DBT_PROJECT_DIR) -> QualityReport:
     """Collect, write HTML + JSON, promote the drift baseline (published runs), record the report in Dagster."""
-    report = collect(instance, run_id, home)
+    report = collect(instance, run_id, home, dbt_project_dir)
     paths = write_report(report, home)
     if report.published:
         promote_baseline(home, run_id)
