@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import Measurement, measure  # noqa: E402
-from pipeline.settings import ENV  # noqa: E402
+from pipeline.settings import ENV, Settings  # noqa: E402
 from testkit.synthetic import generate_synthetic_snapshot, synthetic_env  # noqa: E402
 
 MEMORY_LIMIT_ENV = ENV["duckdb_memory_limit"]
@@ -30,9 +30,8 @@ PY = sys.executable
 
 
 def _refresh(snap: Path, home: Path, no_gx: bool, core: bool, memory_limit: str) -> tuple[Measurement, dict]:
-    env = os.environ | synthetic_env(snap) | {"KOMMUNE_SDG_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"),
-                                              MEMORY_LIMIT_ENV: memory_limit}
-    env.pop("KOMMUNE_SDG_FORCE_REFRESH", None)
+    settings = Settings.for_home(home, dagster_home=home / "dagster", duckdb_memory_limit=memory_limit)
+    env = os.environ | settings.environ() | synthetic_env(snap)
     cmd = [PY, str(REPO / "bench" / "run_refresh.py"), "--source", f"snapshot:{snap}"]
     cmd += (["--no-gx"] if no_gx else []) + (["--core"] if core else [])
     m = measure(cmd, env=env, cwd=str(REPO))

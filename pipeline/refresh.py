@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.jobs import nightly_refresh
 from pipeline.paths import Home
 from pipeline.settings import Settings
 from pipeline.sources import Source
@@ -67,9 +68,10 @@ def refresh_run_config(source: Source, force: bool) -> dict:
 
 
 def run_refresh(where: Settings | Home, source: Source | str, instance: dg.DagsterInstance | None = None,
-                force: bool = False) -> RefreshSummary:
+                force: bool = False, selection: dg.AssetSelection | None = None) -> RefreshSummary:
     """The nightly refresh, in this process, with the resources of `where` (Settings, or a Home with
-    default settings): tests and benchmarks pass their own settings instead of setting the environment."""
+    default settings): tests and benchmarks pass their own settings instead of setting the environment.
+    `selection` runs part of the job (its checks included), as Dagster's own asset selection does."""
     from pipeline.definitions import build_definitions  # noqa: PLC0415 (loading dbt's manifest is slow)
 
     settings = _settings(where)
@@ -80,7 +82,13 @@ def run_refresh(where: Settings | Home, source: Source | str, instance: dg.Dagst
         from pipeline.demo.submission import ensure_demo_submission  # noqa: PLC0415
 
         ensure_demo_submission(home)
-    job = build_definitions(settings).resolve_job_def("nightly_refresh")
+    defs = build_definitions(settings)
+    if selection is not None:
+        part = dg.define_asset_job("nightly_refresh", selection=selection, executor_def=dg.in_process_executor,
+                                   tags=nightly_refresh.tags)
+        defs = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=[part],
+                              resources=defs.resources)
+    job = defs.resolve_job_def("nightly_refresh")
     result = job.execute_in_process(
         instance=instance, raise_on_error=False, run_config=refresh_run_config(source, force),
         tags={"kommune_sdg/source": str(source)},

@@ -123,12 +123,16 @@ def unchanged_refresh(home: Home, source: str, published_db: Path, dbt_project_d
     """For the CLI: the published run's meta.refresh when a refresh of `source` now would rebuild exactly what
     is published, else None. Never raises for bad input: a broken snapshot, a demo not generated or a demo
     submission not yet processed means 'run the job', which reports or does it properly."""
-    from pipeline.demo.submission import demo_in_log  # noqa: PLC0415
     from pipeline.sources import Source, stored_snapshot  # noqa: PLC0415
 
     parsed = Source.parse(source)
-    if force or not published_db.exists() or (parsed.kind == "demo" and not demo_in_log(home)):
+    if force or not published_db.exists():
         return None
+    if parsed.kind == "demo":
+        from pipeline.demo.submission import demo_in_log  # noqa: PLC0415
+
+        if not demo_in_log(home):
+            return None
     snapshot = stored_snapshot(parsed, home)
     if snapshot is None:
         return None

@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import csv
 import re
+from functools import cache
+from pathlib import Path
 from typing import Literal
 
 RegionKind = Literal["municipality", "county", "country", "other"]
@@ -27,3 +30,11 @@ def normalise_region(code: str) -> tuple[RegionKind, str]:
     if m := _COUNTY.fullmatch(code):
         return "county", m.group(1)
     return "other", code
+
+
+@cache
+def read_municipalities(path: Path) -> dict[str, tuple[str, int]]:
+    """code -> (name, population 1 Jan of the structure year), from a municipalities seed file."""
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        return {r["municipality_code"]: (r["municipality_name"], int(r["population_2024"]))
+                for r in csv.DictReader(fh)}

@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from pipeline.paths import Home
+from pipeline.regions import read_municipalities
 from pipeline.settings import Settings
 
 
@@ -114,11 +113,6 @@ class ReferenceData(dg.ConfigurableResource):
         return read_municipalities(self.project_dir / "seeds" / "municipalities_2024.csv")
 
 
-@cache
-def read_municipalities(path: Path) -> dict[str, tuple[str, int]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return {r["municipality_code"]: (r["municipality_name"], int(r["population_2024"]))
-                for r in csv.DictReader(fh)}
 
 
 def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:

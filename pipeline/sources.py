@@ -100,8 +100,6 @@ def resolve_snapshot(source: Source, home: Home, ssb_url: str = "",
 def stored_snapshot(source: Source, home: Home) -> Snapshot | None:
     """The snapshot an offline refresh would read, when it is there as is (no generation, no fetch);
     None means only a run can tell (live, or a demo that has to be generated first)."""
-    from pipeline.demo.snapshot import demo_fingerprint  # noqa: PLC0415
-
     if source.kind == "live":
         return None
     root = home.demo_snapshot_dir if source.kind == "demo" else source.path
@@ -110,8 +108,11 @@ def stored_snapshot(source: Source, home: Home) -> Snapshot | None:
         snapshot = open_snapshot(root)
     except SnapshotError:
         return None  # the run reports the broken snapshot with its file name
-    if source.kind == "demo" and snapshot.manifest.get("fingerprint") != demo_fingerprint():
-        return None
+    if source.kind == "demo":
+        from pipeline.demo.snapshot import demo_fingerprint  # noqa: PLC0415
+
+        if snapshot.manifest.get("fingerprint") != demo_fingerprint():
+            return None
     return snapshot
 
 

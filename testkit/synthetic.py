@@ -3,8 +3,10 @@ the pipeline reads (manifest.json + PxWebApi v2 JSON-stat2 documents, see pipeli
 
 For benchmarks (bench/, docs/benchmarks.md), never for the product. Differences from the demo snapshot:
 - the units are synthetic (codes `0001`, `0002`, ... zero-padded to max(4, digits of N)), written to
-  `units.csv` / `counties.csv` beside the manifest; a refresh uses them instead of the real 357
-  municipalities when KOMMUNE_SDG_UNITS points at that units.csv (see `synthetic_env`);
+  `units.csv` / `counties.csv` beside the manifest; `synthetic_dbt_project` writes a copy of the dbt
+  project whose reference seeds hold these units instead of the real 357 municipalities, and a refresh
+  pointed at that project (`synthetic_env`: KOMMUNE_SDG_DBT_PROJECT_DIR) uses them everywhere (dbt, the
+  blocking checks, the GX suites). The product itself has no benchmark switch;
 - every unit exists in every year (no KLASS reform), region codes are on today's structure;
 - data files are split by region so no file holds more than `max_cells` cells (PxWebApi's 800,000-cell
   limit per request), as a live fetch of that many units would be;
@@ -18,12 +20,15 @@ from __future__ import annotations
 import csv
 import json
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.catalog import SsbCatalog, TableSpec, ssb_catalog
+from pipeline.paths import DBT_PROJECT_DIR
+from pipeline.settings import ENV
 from pipeline.snapshot import FORMAT_VERSION, sha256_bytes, write_manifest
 from pipeline.ssb.jsonstat import json_bytes, jsonstat_dimension, write_jsonstat
 
@@ -33,8 +38,7 @@ NATIONAL = "0000"
 MAX_CELLS = 800_000
 UNITS_FILE = "units.csv"
 COUNTIES_FILE = "counties.csv"
-UNITS_ENV = "KOMMUNE_SDG_UNITS"
-UNIT_CODE_RE_ENV = "KOMMUNE_SDG_UNIT_CODE_RE"
+DBT_PROJECT_SUBDIR = "dbt_project"  # the synthetic copy of the dbt project, beside the manifest
 N_COUNTIES = 15
 
 
@@ -195,11 +199,54 @@ def generate_synthetic_snapshot(root: Path, n_units: int, catalog: SsbCatalog | 
     return root
 
 
-def synthetic_env(root: Path) -> dict[str, str]:
-    """Environment that makes a refresh use the snapshot's synthetic units instead of the real municipalities."""
-    manifest = json.loads((Path(root) / "manifest.json").read_text(encoding="utf-8"))
+def synthetic_dbt_project(root: Path, out: Path | None = None) -> Path:
+    """A copy of the dbt project on the snapshot's synthetic units: the seeds municipalities_2024 and
+    counties_2024 hold the units, klass_crosswalk is the identity on the structure year (no reforms),
+    klass_municipality_versions lists the units, and the var municipality_code_re matches their width.
+    Written and parsed once (to `<snapshot>/dbt_project` unless `out`); returns its folder."""
+    root = Path(root)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     width = manifest["synthetic"]["unit_code_width"]
-    return {UNITS_ENV: str((Path(root) / UNITS_FILE).resolve()), UNIT_CODE_RE_ENV: f"[0-9]{{{width}}}"}
+    project = Path(out) if out else root / DBT_PROJECT_SUBDIR
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    seeds = project / "seeds"
+    with (root / UNITS_FILE).open(encoding="utf-8", newline="") as fh:
+        units = list(csv.DictReader(fh))
+    shutil.copyfile(root / UNITS_FILE, seeds / "municipalities_2024.csv")
+    shutil.copyfile(root / COUNTIES_FILE, seeds / "counties_2024.csv")
+    year = int(_project_var(project, "structure_year"))
+    with (seeds / "klass_crosswalk.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["from_year", "to_year", "from_code", "to_code", "weight", "change_type", "from_population"])
+        w.writerows((year, year, u["municipality_code"], u["municipality_code"], 1, "unchanged",
+                     float(u["population_2024"])) for u in units)
+    with (seeds / "klass_municipality_versions.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["code", "name", "valid_from", "valid_to"])
+        w.writerows((u["municipality_code"], u["municipality_name"], "", "") for u in units)
+    yml = project / "dbt_project.yml"
+    text = yml.read_text(encoding="utf-8")
+    yml.write_text(text.replace("\nvars:\n", f"\nvars:\n  municipality_code_re: '[0-9]{{{width}}}'\n", 1),
+                   encoding="utf-8")
+    from pipeline.dbt_manifest import dbt_project, ensure_manifest  # noqa: PLC0415
+
+    ensure_manifest(dbt_project(project))  # parsed once, as a deployed project is, not inside a measured refresh
+    return project
+
+
+def _project_var(project: Path, name: str) -> str:
+    import yaml  # noqa: PLC0415
+
+    return str(yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8"))["vars"][name])
+
+
+def synthetic_env(root: Path) -> dict[str, str]:
+    """The setting that makes a refresh build on the snapshot's synthetic units: the dbt project copy."""
+    project = Path(root) / DBT_PROJECT_SUBDIR
+    if not (project / "dbt_project.yml").exists():
+        synthetic_dbt_project(root)
+    return {ENV["dbt_project_dir"]: str(project.resolve())}
 
 
 def main(argv: list[str] | None = None) -> int:

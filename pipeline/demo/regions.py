@@ -11,7 +11,7 @@ from functools import cache
 
 from pipeline.catalog import TableSpec
 from pipeline.paths import DBT_PROJECT_DIR
-from pipeline.resources import read_municipalities
+from pipeline.regions import read_municipalities
 
 MUNICIPALITIES_SEED = DBT_PROJECT_DIR / "seeds" / "municipalities_2024.csv"
 DEMO_STRUCTURES = ((2019, 2019), (2023, 2020), (9999, 2024))  # (last data year, structure year)

@@ -17,6 +17,7 @@ import duckdb
 
 from pipeline.paths import Home
 from pipeline.refresh import RefreshSummary, run_refresh
+from pipeline.settings import Settings
 from pipeline.snapshot import sha256_bytes, write_manifest
 
 
@@ -65,12 +66,12 @@ class Outcome:
         return self.result == "succeeded"
 
 
-def summary_reason(s: RefreshSummary) -> str:
+def summary_reason(s: RefreshSummary, home: Home) -> str:
     """The clearest line of a failed refresh: the failed blocking checks, else the step error as the
     quality report words it (the outermost non-Dagster error: it names the file)."""
     blocking = [c for c in s.checks_failed if "(ERROR)" in c]
     failures = s.failures
-    report = Path(os.environ.get("KOMMUNE_SDG_HOME", ".")) / "warehouse" / "quality" / "runs" / f"{s.run_id}.json"
+    report = home.warehouse_dir / "quality" / "runs" / f"{s.run_id}.json"
     if report.exists():
         failures = json.loads(report.read_text(encoding="utf-8")).get("failures") or failures
     text = "; ".join(blocking) if blocking else "; ".join(failures)
@@ -81,24 +82,29 @@ def summary_reason(s: RefreshSummary) -> str:
 
 
 class Lab:
+    """A home of its own; the product gets it as settings (in process) or as environment (the CLI's)."""
+
     def __init__(self, root: Path) -> None:
         self.home = Home(root).ensure()
-        os.environ["KOMMUNE_SDG_HOME"] = str(root)
-        os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
+        self.settings = Settings.for_home(root)
 
     @property
     def published(self) -> Path:
         return self.home.published_db
 
     def refresh(self, source: str) -> RefreshSummary:
-        return run_refresh(self.home, source)
+        return run_refresh(self.settings, source)
+
+    def cli_env(self) -> dict[str, str]:
+        """The environment of a `kommune-sdg` child process on this lab's home."""
+        return os.environ | self.settings.environ()
 
     def ensure_published(self) -> RefreshSummary | None:
         if self.published.exists():
             return None
         s = self.refresh("demo")
         if not s.success:
-            raise RuntimeError(f"the baseline demo refresh failed: {summary_reason(s)}")
+            raise RuntimeError(f"the baseline demo refresh failed: {summary_reason(s, self.home)}")
         return s
 
     def copy_demo(self, dest: Path) -> Path:

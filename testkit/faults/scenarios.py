@@ -43,7 +43,7 @@ def _refresh_fault(name: str, fault: str, prepare: Callable[[Path], None]) -> Sc
         t0 = time.monotonic()
         s = lab.refresh(f"snapshot:{snap}")
         return Outcome(name, fault, "fails", "succeeded" if s.success else "failed",
-                       "" if s.success else summary_reason(s), sha256_file(lab.published) == before,
+                       "" if s.success else summary_reason(s, lab.home), sha256_file(lab.published) == before,
                        seconds=time.monotonic() - t0, extra={"run_id": s.run_id})
     return run
 
@@ -200,7 +200,7 @@ def submission_breaks_mart(lab: Lab, work: Path) -> Outcome:
         for p in (lab.home.inbox_dir / "0301").glob("*"):
             p.unlink()
     return Outcome("submission_breaks_mart", "accepted submission: open_data = -5 for 0301", "fails",
-                   "succeeded" if s.success else "failed", "" if s.success else summary_reason(s),
+                   "succeeded" if s.success else "failed", "" if s.success else summary_reason(s, lab.home),
                    sha256_file(lab.published) == before,
                    notes=f"file validator: {outcome.status}" + ("" if accepted else " (scenario invalid)"),
                    seconds=time.monotonic() - t0, extra={"validator_accepted": accepted, "run_id": s.run_id})
@@ -237,8 +237,7 @@ def sigkill_during_dbt(lab: Lab, work: Path) -> Outcome:
     snap = lab.copy_demo(work / "snapshot_v2")
     rewrite_table(snap, "06944", scale_values(1.02))
     source = f"snapshot:{snap}"
-    env = os.environ | {"KOMMUNE_SDG_HOME": str(lab.home.root), "DAGSTER_HOME": str(lab.home.dagster_home),
-                        "PYTHONUNBUFFERED": "1"}
+    env = lab.cli_env() | {"PYTHONUNBUFFERED": "1"}
     t0 = time.monotonic()
     log = work / "killed_refresh.log"
     with log.open("w") as out:
@@ -259,7 +258,7 @@ def sigkill_during_dbt(lab: Lab, work: Path) -> Outcome:
     s = lab.refresh(source)
     return Outcome("sigkill_during_dbt", "refresh process group SIGKILLed while dbt builds; next refresh as usual",
                    "recovers", "succeeded" if s.success else "failed",
-                   ("next refresh published run " + s.run_id[:8]) if s.success else summary_reason(s),
+                   ("next refresh published run " + s.run_id[:8]) if s.success else summary_reason(s, lab.home),
                    killed_unchanged, notes=f"killed during dbt: {in_dbt}; stale .publishing removed: "
                                            f"{not stale.exists()}",
                    seconds=time.monotonic() - t0,

@@ -69,12 +69,23 @@ def test_arrow_path_gives_the_reader_rows(snap: Path, tmp_path: Path) -> None:
         pd.testing.assert_series_equal(got["value"], want["value"], check_names=False)
 
 
-def test_units_file_and_env(snap: Path) -> None:
+def test_units_become_a_dbt_project_copy(snap: Path) -> None:
+    """The benchmark switch is a dbt project copy with synthetic seeds, handed over as a setting."""
+    import yaml
+
+    from pipeline.resources import ReferenceData
+
     env = synthetic_env(snap)
-    with open(env["KOMMUNE_SDG_UNITS"], encoding="utf-8") as fh:
+    project = Path(env["KOMMUNE_SDG_DBT_PROJECT_DIR"])
+    with (project / "seeds" / "municipalities_2024.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["municipality_code"] for r in rows][:2] == ["0001", "0002"] and len(rows) == 12
-    assert env["KOMMUNE_SDG_UNIT_CODE_RE"] == "[0-9]{4}"
+    assert sorted(ReferenceData(dbt_project_dir=str(project)).municipalities()) == [r["municipality_code"]
+                                                                                   for r in rows]
+    assert yaml.safe_load((project / "dbt_project.yml").read_text())["vars"]["municipality_code_re"] == "[0-9]{4}"
+    with (project / "seeds" / "klass_crosswalk.csv").open(encoding="utf-8") as fh:
+        crosswalk = list(csv.DictReader(fh))
+    assert len(crosswalk) == 12 and {r["from_code"] == r["to_code"] for r in crosswalk} == {True}
 
 
 def test_cli_sets_the_years(tmp_path: Path) -> None:

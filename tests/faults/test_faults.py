@@ -28,15 +28,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("fault_lab")
-    saved = {k: os.environ.get(k) for k in ("KOMMUNE_SDG_HOME", "DAGSTER_HOME")}
     lab = Lab(root / "home")
     lab.ensure_published()
     yield lab
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
 
 
 def _report(lab: Lab, run_id: str) -> dict:
