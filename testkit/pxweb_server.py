@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 that emulates SSB PxWebApi v2 from a snapshot directory.
+"""A real HTTP server on 127.0.0.1 that emulates SSB PxWebApi v2 from a snapshot directory and/or real recorded responses.
 
 It serves `/config`, `/tables/{id}`, `/tables/{id}/metadata`, `/tables/{id}/data` (GET `valueCodes[..]` /
 `codelist[..]` and POST `{"selection": [...]}`, sliced from the stored cube and re-encoded as JSON-stat2
@@ -8,9 +8,20 @@ with status symbols) and `/codelists/{id}` (when given). It enforces SSB's limit
 - a request target longer than `max_url_length`: an HTML 404 page (what SSB's web server sends);
 - more than `calls` requests within `window_s` seconds: 429 with `Retry-After`;
 
-and records each of these as a `Violation`, so a test can assert the client broke no limit. Faults can be
-injected: N x 5xx/429, slow responses, truncated bodies, renamed/added dimensions, all-null values and a
-bumped `updated`.
+and records each of these as a `Violation`, so a test can assert the client broke no limit.
+
+`recorded=DIR` (e.g. `RECORDED_SSB_DIR`, shared/data/ssb) serves the real recorded PxWebApi v2 responses found
+there, byte for byte, before anything the snapshot has: `{id}_v2_metadata.json` at `/tables/{id}/metadata`,
+`{id}_v2_table_info.json` at `/tables/{id}`, `v2_config*.json` at `/config` (its `maxDataCells` becomes the
+enforced cell limit unless `max_cells` is given), `v2_codelist_{cid}.json` at `/codelists/{cid}`, and any other
+`{id}_v2_*.json` (a recorded data response) as the table's data cube, sliced like a snapshot's. A table with
+recorded data but no recorded metadata gets metadata derived from the data (`value: []`; its codes are only
+the ones the recorded response held); one with no recorded table info gets a minimal one built from its
+metadata (`id`, `label`, `updated`, `firstPeriod`, `lastPeriod`); one with no recorded data answers `/data`
+with 404.
+
+Faults can be injected: N x 5xx/429, slow responses, truncated bodies, renamed/added dimensions, all-null
+values and a bumped `updated`.
 
     server = PxWebTestServer(snapshot_dir, max_cells=500, calls=5, window_s=1.0)
     with server as base_url:
@@ -36,9 +47,12 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
 
+from pipeline.paths import SHARED_DATA_DIR
 from pipeline.snapshot import Snapshot, open_snapshot
 from pipeline.ssb.jsonstat import json_bytes, jsonstat_dimension, jsonstat_document, parse_jsonstat
 from pipeline.ssb.selection import is_pattern
+
+RECORDED_SSB_DIR = SHARED_DATA_DIR / "ssb"  # real recorded SSB responses (shared/data/SOURCES.md)
 
 HTML_404 = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
@@ -110,11 +124,15 @@ def _now_iso() -> str:
 def _load_cube(snap: Snapshot, tid: str) -> _Cube:
     """One table's cube from the snapshot's files (all data files merged)."""
     entry = snap.entry(tid)
-    info_bytes = snap.read_bytes(entry["table_info"], tid)
-    meta_bytes = snap.read_bytes(entry["metadata"], tid)
+    return _cube_from(tid, snap.read_bytes(entry["table_info"], tid), snap.read_bytes(entry["metadata"], tid),
+                      [snap.read_bytes(rel, tid) for rel in entry["data"]])
+
+
+def _cube_from(tid: str, info_bytes: bytes, meta_bytes: bytes, data: list[bytes]) -> _Cube:
+    """One table's cube from its table info, metadata and data documents (the data merged)."""
     meta_doc = json.loads(meta_bytes)
     meta = parse_jsonstat(meta_doc)
-    docs = [parse_jsonstat(json.loads(snap.read_bytes(rel, tid))) for rel in entry["data"]]
+    docs = [parse_jsonstat(json.loads(raw)) for raw in data]
     ids = docs[0].ids
     if any(d.ids != ids for d in docs):
         raise ValueError(f"table {tid}: data files of one snapshot disagree on dimensions")
@@ -181,14 +199,79 @@ def _default_codelists(cubes: list[_Cube]) -> dict[str, list[str]]:
     return {"agg_KommSummer": list(codes)} if codes else {}
 
 
+@dataclass
+class RecordedResponses:
+    """The real recorded PxWebApi v2 responses of a folder, by endpoint (see the module doc)."""
+
+    root: Path
+    config: Path | None = None
+    codelists: dict[str, Path] = field(default_factory=dict)
+    metadata: dict[str, Path] = field(default_factory=dict)
+    table_info: dict[str, Path] = field(default_factory=dict)
+    data: dict[str, list[Path]] = field(default_factory=dict)
+
+    @classmethod
+    def scan(cls, root: Path) -> RecordedResponses:
+        rec = cls(Path(root))
+        for path in sorted(rec.root.glob("*.json")):
+            name = path.stem
+            if name.startswith("v2_config"):
+                rec.config = path
+            elif name.startswith("v2_codelist_"):
+                rec.codelists[name.removeprefix("v2_codelist_")] = path
+            elif "_v2_" in name:
+                tid, rest = name.split("_v2_", 1)
+                if rest == "metadata":
+                    rec.metadata[tid] = path
+                elif rest == "table_info":
+                    rec.table_info[tid] = path
+                else:  # a recorded data response
+                    rec.data.setdefault(tid, []).append(path)
+        return rec
+
+    @property
+    def table_ids(self) -> list[str]:
+        return sorted(set(self.metadata) | set(self.data))
+
+    def metadata_bytes(self, tid: str) -> bytes:
+        """The recorded metadata, else metadata derived from the first recorded data response."""
+        if tid in self.metadata:
+            return self.metadata[tid].read_bytes()
+        doc = {k: v for k, v in json.loads(self.data[tid][0].read_bytes()).items() if k != "status"}
+        return json_bytes({**doc, "value": []})
+
+    def table_info_bytes(self, tid: str) -> bytes:
+        """The recorded table info, else a minimal one built from the metadata."""
+        if tid in self.table_info:
+            return self.table_info[tid].read_bytes()
+        meta = json.loads(self.metadata_bytes(tid))
+        time_dim = ((meta.get("role") or {}).get("time") or ["Tid"])[0]
+        periods = list((meta["dimension"].get(time_dim, {}).get("category") or {}).get("index") or [])
+        return json_bytes({"language": "no", "id": tid, "label": meta.get("label", tid), "updated": meta.get("updated"),
+                           "firstPeriod": periods[0] if periods else None,
+                           "lastPeriod": periods[-1] if periods else None,
+                           "description": "kommune-sdg test server: built from the recorded metadata"})
+
+    def cube(self, tid: str) -> _Cube:
+        return _cube_from(tid, self.table_info_bytes(tid), self.metadata_bytes(tid),
+                          [p.read_bytes() for p in self.data[tid]])
+
+
 class PxWebTestServer:
     """PxWebApi v2 emulator over a snapshot directory. Use as a context manager yielding the base URL."""
 
-    def __init__(self, snapshot_dir: Path, *, max_cells: int = 800_000, calls: int = 30, window_s: float = 60.0,
+    def __init__(self, snapshot_dir: Path | None = None, *, recorded: Path | None = None,
+                 max_cells: int | None = None, calls: int = 30, window_s: float = 60.0,
                  max_url_length: int = 2000, report_limits: bool = True, retry_after_s: int | None = None,
                  codelists: dict[str, list[str]] | None = None, api_prefix: str = "/api/pxwebapi/v2") -> None:
-        self.snapshot = open_snapshot(Path(snapshot_dir))
+        if snapshot_dir is None and recorded is None:
+            raise ValueError("PxWebTestServer needs a snapshot directory, recorded responses, or both")
+        self.snapshot = open_snapshot(Path(snapshot_dir)) if snapshot_dir is not None else None
+        self.recorded = RecordedResponses.scan(recorded) if recorded is not None else None
         self._cubes: dict[str, _Cube] = {}  # loaded on first use: starting a server costs nothing
+        if max_cells is None:
+            recorded_cells = int(self._recorded_config().get("maxDataCells") or 0)
+            max_cells = recorded_cells if recorded_cells > 0 else 800_000
         self.max_cells, self.calls, self.window_s = max_cells, calls, window_s
         self.max_url_length = max_url_length
         self.report_limits = report_limits  # False: /config says 0 like SSB's test config (client must default)
@@ -205,20 +288,38 @@ class PxWebTestServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
+    def _recorded_config(self) -> dict:
+        return json.loads(self.recorded.config.read_bytes()) if self.recorded and self.recorded.config else {}
+
+    def _recorded_table(self, table_id: str) -> bool:
+        return self.recorded is not None and table_id in self.recorded.table_ids
+
+    @property
+    def table_ids(self) -> list[str]:
+        """Every table served: the recorded ones and the snapshot's."""
+        ids = set(self.snapshot.table_ids if self.snapshot else ()) | set(self.recorded.table_ids if self.recorded
+                                                                          else ())
+        return sorted(ids)
+
     def cube(self, table_id: str) -> _Cube:
-        """The (possibly modified) cube of a table; KeyError when the snapshot does not have it."""
+        """The (possibly modified) cube of a table (recorded data first, else the snapshot's); KeyError when
+        neither has data for it."""
         with self._lock:
             if table_id not in self._cubes:
-                if table_id not in self.snapshot.table_ids:
+                if self._recorded_table(table_id) and table_id in self.recorded.data:
+                    self._cubes[table_id] = self.recorded.cube(table_id)
+                elif self.snapshot is not None and table_id in self.snapshot.table_ids:
+                    self._cubes[table_id] = _load_cube(self.snapshot, table_id)
+                else:
                     raise KeyError(table_id)
-                self._cubes[table_id] = _load_cube(self.snapshot, table_id)
             return self._cubes[table_id]
 
     @property
     def codelists(self) -> dict[str, list[str]]:
         with self._lock:
             if self._codelists is None:
-                self._codelists = _default_codelists([self.cube(t) for t in self.snapshot.table_ids])
+                snapshot_ids = self.snapshot.table_ids if self.snapshot else []
+                self._codelists = _default_codelists([self.cube(t) for t in snapshot_ids])
             return self._codelists
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -406,8 +507,12 @@ class PxWebTestServer:
         if lang not in ("no", "en"):
             raise _Problem(400, "Bad request", f"Unsupported language {lang!r}")
         if route == ["config"] and method == "GET":
+            if self.recorded and self.recorded.config:
+                return 200, self.recorded.config.read_bytes(), 0
             return 200, self._config(), 0
         if len(route) == 2 and route[0].lower() == "codelists" and method == "GET":
+            if self.recorded and route[1] in self.recorded.codelists:
+                return 200, self.recorded.codelists[route[1]].read_bytes(), 0
             if route[1] not in self.codelists:
                 raise _Problem(404, "Not found", f"Codelist {route[1]} not found")
             return 200, {"id": route[1], "language": lang, "type": "Aggregation",
@@ -415,6 +520,13 @@ class PxWebTestServer:
         if len(route) < 2 or route[0] != "tables":
             raise _Problem(404, "Not found", f"No endpoint /{'/'.join(route)}")
         table_id = route[1]
+        if self._recorded_table(table_id) and table_id not in self.recorded.data and method == "GET":
+            if len(route) == 2:
+                return 200, self.recorded.table_info_bytes(table_id), 0
+            if route[2:] == ["metadata"]:
+                return 200, self.recorded.metadata_bytes(table_id), 0
+            if route[2:] == ["data"]:
+                raise _Problem(404, "Not found", f"Test server: no recorded data for table {table_id}")
         with self._lock:
             try:
                 cube = self.cube(table_id)
