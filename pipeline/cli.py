@@ -120,9 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _plugins() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands that live with their feature (submissions: submit, template)."""
+    from pipeline.catalog.cli import register as register_catalog  # noqa: PLC0415
     from pipeline.submissions.cli import register as register_submissions  # noqa: PLC0415
 
-    return [register_submissions]
+    return [register_submissions, register_catalog]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 that emulates SSB PxWebApi v2 from a snapshot directory and/or real recorded responses.
+"""A real HTTP server on 127.0.0.1 that emulates SSB PxWebApi v2 from a snapshot or real recorded responses.
 
 It serves `/config`, `/tables/{id}`, `/tables/{id}/metadata`, `/tables/{id}/data` (GET `valueCodes[..]` /
 `codelist[..]` and POST `{"selection": [...]}`, sliced from the stored cube and re-encoded as JSON-stat2
