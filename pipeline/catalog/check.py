@@ -87,7 +87,7 @@ def table_error(table_id: str, message: str, source: str = "") -> TableCheck:
 def _closest(dim: DimensionInfo, wanted_label: str, n: int = 2) -> list[str]:
     """SSB codes whose label is closest to the catalog's label (a hint for a renamed or invented code)."""
     by_label = {dim.label_of(c).lower(): c for c in dim.codes}
-    hits = difflib.get_close_matches(wanted_label.lower(), list(by_label), n=n, cutoff=0.4)
+    hits = difflib.get_close_matches(wanted_label.lower(), list(by_label), n=n, cutoff=0.6)
     return [by_label[h] for h in hits]
 
 
