@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pipeline.ssb.jsonstat import Dataset, JsonStatError, load_json, parse_jsonstat
+from pipeline.ssb.jsonstat import Dataset, Dimension, JsonStatError, load_json, parse_jsonstat
 
 # Fallbacks by name when a document names no role (ids SSB uses for these dimensions).
 REGION_DIMENSIONS = ("Region", "KOKkommuneregion0000", "Gjerningssted", "Kommune", "Bostedskommune",
@@ -57,19 +57,10 @@ class Codelist:
 
 
 @dataclass(frozen=True)
-class DimensionInfo:
-    """One dimension: its codes in SSB's order with SSB's labels, elimination and the codelists it offers."""
+class DimensionInfo(Dimension):
+    """A parsed dimension (codes in SSB's order, SSB's labels, elimination) plus the codelists it offers."""
 
-    id: str
-    label: str
-    codes: tuple[str, ...]
-    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
-    elimination: bool | None = None  # None: the document does not say
     codelists: tuple[Codelist, ...] | None = None  # None: the document does not say
-
-    @property
-    def size(self) -> int:
-        return len(self.codes)
 
     def label_of(self, code: str) -> str:
         return self.labels.get(code, code)
@@ -211,9 +202,8 @@ def _structure(table_id: str | None, label: str, dims: tuple[DimensionInfo, ...]
 def structure_from_dataset(dataset: Dataset, *, table_id: str | None = None) -> TableStructure:
     """The structure of a parsed JSON-stat dataset (metadata: `value: []`; a data response gives only the
     codes it held, `source` "data")."""
-    dims = tuple(DimensionInfo(id=d.id, label=d.label, codes=d.codes, labels=dict(d.labels),
-                               elimination=d.elimination, codelists=_codelists(d.raw))
-                 for d in dataset.dimensions)
+    dims = tuple(DimensionInfo(id=d.id, label=d.label, codes=d.codes, labels=d.labels, elimination=d.elimination,
+                               raw=d.raw, codelists=_codelists(d.raw)) for d in dataset.dimensions)
     roles = dataset.raw.get("role") if isinstance(dataset.raw.get("role"), dict) else {}
     return _structure(table_id or dataset.table_id, dataset.label, dims, roles, dataset.updated,
                       "v2 metadata" if dataset.values is None else "data")
