@@ -49,9 +49,16 @@ def ssb_snapshot(context: AssetExecutionContext, config: SnapshotConfig, data_ho
     source = Source.parse(config.source or ssb.source)
     resolved = resolve_snapshot(source, data_home.home, ssb.base_url, log=context.log.info)
     snapshot = resolved.snapshot
-    missing = [t.id for t in ssb_catalog().tables if t.id not in snapshot.table_ids]
+    catalog_ids = [t.id for t in ssb_catalog().tables]
+    missing = [t for t in catalog_ids if t not in snapshot.table_ids and t not in snapshot.dropped]
     if missing:
         raise SnapshotError(f"{snapshot.root / 'manifest.json'}: catalog tables {missing} are not in the snapshot")
+    statuses = {t: snapshot.table_status(t) for t in catalog_ids}
+    for t, st in statuses.items():
+        if st["status"] != "current":
+            context.log.warning(f"SSB table {t} is {st['status'].upper()}"
+                                + (f" (data of {st['data_fetched_at']})" if st["data_fetched_at"] else "")
+                                + f": {st['reason']}")
     sha = snapshot.manifest_sha256()
     ref = SnapshotRef(str(snapshot.root), snapshot.kind, sha, str(source), resolved.fetch)
     metadata: dict[str, dg.MetadataValue] = {
@@ -61,6 +68,9 @@ def ssb_snapshot(context: AssetExecutionContext, config: SnapshotConfig, data_ho
         "source": dg.MetadataValue.text(str(source)),
         "tables": dg.MetadataValue.int(len(snapshot.table_ids)),
         "manifest_sha256": dg.MetadataValue.text(sha),
+        "tables_stale": dg.MetadataValue.json({t: st for t, st in statuses.items() if st["status"] == "stale"}),
+        "tables_dropped": dg.MetadataValue.json({t: st["reason"] for t, st in statuses.items()
+                                                 if st["status"] == "dropped"}),
     }
     if resolved.fetch:
         metadata |= {
@@ -114,7 +124,11 @@ def raw_tables(context: AssetExecutionContext, config: LoadConfig, snapshot: Sna
     parquet_dir = path.parent / "raw_parquet"
     shutil.rmtree(parquet_dir, ignore_errors=True)
     files: list[str] = []
+    statuses = {t.id: snap.table_status(t.id) for t in catalog.tables}
     for i, table in enumerate(catalog.tables, start=1):
+        if statuses[table.id]["status"] == "dropped":
+            context.log.warning(f"[{i}/{len(catalog.tables)}] table {table.id}: dropped from this refresh")
+            continue
         written = write_ssb_parquet(snap, catalog, table.id, parquet_dir)
         files += [str(p) for p in written]
         context.log.info(f"[{i}/{len(catalog.tables)}] table {table.id}: {len(written)} file(s)")
@@ -125,6 +139,11 @@ def raw_tables(context: AssetExecutionContext, config: LoadConfig, snapshot: Sna
         con.execute(f"create table raw.ssb_observations as select {columns} from read_parquet(?)", [files])
         con.register("subs_df", subs)
         con.execute("create table raw.submission_values as select * from subs_df")
+        # per catalog table: current, stale (kept the last good data) or dropped, with the reason
+        con.execute("create table raw.ssb_table_status (table_id varchar, status varchar, reason varchar, "
+                    "data_fetched_at varchar)")
+        con.executemany("insert into raw.ssb_table_status values (?, ?, ?, ?)",
+                        [[t, s["status"], s["reason"], s["data_fetched_at"]] for t, s in statuses.items()])
         # what this build was made from; publish copies it into meta.refresh (the next run's skip test)
         con.execute("create table raw.refresh_inputs as select ? as source, ? as snapshot_sha256, "
                     "? as submissions_sha256, ? as code_version",
@@ -153,6 +172,7 @@ def raw_tables(context: AssetExecutionContext, config: LoadConfig, snapshot: Sna
         "build_database": dg.MetadataValue.path(str(path)),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
         "skipped": dg.MetadataValue.bool(False),
+        "table_status": dg.MetadataValue.json({t: s["status"] for t, s in statuses.items()}),
         **{k: dg.MetadataValue.text(v) for k, v in inputs.items()},
     })
     yield dg.MaterializeResult(asset_key=SUBMISSION_VALUES, metadata={

@@ -9,8 +9,9 @@ The published warehouse (`assets/publish.py`) is replaced only when all of this 
 3. what is published is exactly the dbt models in `dbt_project/models/marts/` (the dbt selection
    `marts`, read from the manifest: `published_marts`), nothing else in the build database.
 
-Checks that only warn (drift between the warn and error thresholds, `gx_submissions_plausible`) report
-with severity WARN and never stop publishing.
+Checks that only warn (drift between the warn and error thresholds, `gx_submissions_plausible`, and
+`checks/freshness.py: ssb_tables_current`, which names the tables a live fetch kept stale or dropped because
+SSB's metadata no longer match the catalog) report with severity WARN and never stop publishing.
 """
 
 from __future__ import annotations

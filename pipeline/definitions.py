@@ -16,6 +16,7 @@ from assets.publish import build_publish_asset
 from assets.quality import QUALITY_SENSORS, quality_report
 from assets.reports import REPORT_ASSETS
 from assets.submissions import submission_inbox
+from checks.freshness import ssb_tables_current
 from checks.gate import BLOCKING_CHECKS, published_marts
 from pipeline.dbt_manifest import DBT_EXECUTABLE, dbt_project
 from pipeline.jobs import nightly_refresh, nightly_schedule
@@ -30,7 +31,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     publish = build_publish_asset(published_marts(project.manifest_path))
     return dg.Definitions(
         assets=[ssb_snapshot, submission_inbox, raw_tables, dbt_assets, publish, quality_report, *REPORT_ASSETS],
-        asset_checks=BLOCKING_CHECKS,
+        asset_checks=[*BLOCKING_CHECKS, ssb_tables_current],
         jobs=[nightly_refresh, process_submissions_job],
         sensors=[submission_sensor, *QUALITY_SENSORS],
         schedules=[nightly_schedule],

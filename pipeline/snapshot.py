@@ -43,6 +43,21 @@ class Snapshot:
     def is_demo(self) -> bool:
         return self.kind == "demo"
 
+    @property
+    def dropped(self) -> dict[str, dict]:
+        """Tables a live fetch left out ({table_id: {reason, checked_at}}): their metadata no longer matched the
+        catalog and no earlier copy existed."""
+        return dict(self.manifest.get("dropped") or {})
+
+    def table_status(self, table_id: str) -> dict[str, str | None]:
+        """{status: current | stale | dropped, reason, data_fetched_at} of one catalog table in this snapshot."""
+        if table_id in self.dropped:
+            return {"status": "dropped", "reason": self.dropped[table_id].get("reason"), "data_fetched_at": None}
+        fetch = self.entry(table_id).get("fetch") or {}
+        stale = fetch.get("status") == "stale"
+        return {"status": "stale" if stale else "current", "reason": fetch.get("stale_reason") if stale else None,
+                "data_fetched_at": fetch.get("data_fetched_at") or fetch.get("fetched_at")}
+
     def manifest_sha256(self) -> str:
         """The snapshot's identity (its data version): the manifest names every file with its hash."""
         return sha256_bytes((self.root / MANIFEST).read_bytes())

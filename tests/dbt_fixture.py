@@ -46,6 +46,8 @@ def load_raw(home: Home, ssb_rows: list[dict], submissions: pd.DataFrame) -> Non
         con.execute("create table raw.ssb_observations as select * from ssb_df")
         con.register("subs_df", submissions)
         con.execute("create table raw.submission_values as select * from subs_df")
+        con.execute("create table raw.ssb_table_status as select distinct table_id, 'current' as status, "
+                    "null::varchar as reason, null::varchar as data_fetched_at from raw.ssb_observations")
     finally:
         con.close()
 

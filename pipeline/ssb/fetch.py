@@ -8,6 +8,12 @@ Layout under `snapshots_dir` (usually `Home.snapshots_dir`):
 
 A table whose `updated` (from `/tables/{id}`) and request spec match the previous snapshot costs one
 request and reuses the previous files (`status: unchanged`).
+
+Before a changed table's data are fetched, its metadata are checked against the catalog
+(`pipeline.catalog.check.check_table`, then the selection). A table whose codes or dimensions no longer
+match never stops the rest: it keeps the previous snapshot's files (`status: stale`, with the reason and
+the date its data were fetched) or, without a previous copy, is left out of the snapshot with the reason
+(manifest `dropped`). HTTP errors, empty or corrupt data still fail the whole fetch, as before.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ class TableFetch:
     """What fetching one table cost and gave."""
 
     table_id: str
-    status: str  # "changed" | "unchanged"
+    status: str  # "changed" | "unchanged" | "stale" (kept the previous files) | "dropped" (no data)
     updated: str | None
     requests: int
     cells: int
@@ -78,6 +84,14 @@ class FetchResult:
     @property
     def unchanged(self) -> list[str]:
         return [t for t, s in self.tables.items() if s.status == "unchanged"]
+
+    @property
+    def stale(self) -> list[str]:
+        return [t for t, s in self.tables.items() if s.status == "stale"]
+
+    @property
+    def dropped(self) -> list[str]:
+        return [t for t, s in self.tables.items() if s.status == "dropped"]
 
     def snapshot(self) -> Snapshot:
         return open_snapshot(self.snapshot_dir)
@@ -250,6 +264,7 @@ def fetch_snapshot(catalog: SsbCatalog, snapshots_dir: Path, base_url: str, *, p
     log(f"SSB fetch: {len(specs)} tables from {client.base_url} (limits: {limits.max_cells:,} cells/request, "
         f"{limits.calls} calls per {limits.window_s:g} s)")
     entries: dict[str, dict] = {}
+    dropped: dict[str, dict] = {}
     results: dict[str, TableFetch] = {}
     pending: list[tuple[str, dict[str, Path], list[Path]]] = []
     for table in specs:
@@ -273,7 +288,34 @@ def fetch_snapshot(catalog: SsbCatalog, snapshots_dir: Path, base_url: str, *, p
         else:
             meta_resp = client.metadata(table.id)
             meta = meta_resp.dataset()
-            selection, notes = build_selection(table, meta, catalog.first_year, catalog.last_year)
+            problem, selection, notes = _match_catalog(table, catalog, meta_resp)
+            if problem is not None:
+                last = _last_good(previous, table.id)
+                if last is None or previous is None:
+                    log(f"{table.id}: DROPPED from this refresh, no earlier copy: {problem}")
+                    dropped[table.id] = {"reason": problem, "checked_at": meta_resp.fetched_at, "updated": updated}
+                    results[table.id] = TableFetch(table_id=table.id, status="dropped", updated=updated,
+                                                   requests=client.requests_made - before, cells=0, rows=0,
+                                                   notes=[problem])
+                    continue
+                meta_path, _ = store.put(previous.read_bytes(last["metadata"], table.id))
+                data_paths = [store.put(previous.read_bytes(rel, table.id))[0] for rel in last["data"]]
+                pf = last.get("fetch", {})
+                since = pf.get("data_fetched_at") or pf.get("fetched_at")
+                log(f"{table.id}: STALE, kept the data fetched {since}: {problem}")
+                fetch = {"status": "stale", "fetched_at": meta_resp.fetched_at, "urls": [info_resp.url, meta_resp.url],
+                         "requests": client.requests_made - before, "cells": int(pf.get("cells", 0)),
+                         "rows": int(pf.get("rows", 0)), "spec": pf.get("spec", spec),
+                         "reused_from": str(previous.root), "data_fetched_at": since,
+                         "data_urls": pf.get("data_urls", []), "stale_reason": problem}
+                notes = [f"stale since {since}: {problem}"]
+                fetch["notes"] = notes
+                entries[table.id] = {"updated": last.get("updated"), "fetch": fetch}
+                pending.append((table.id, {"table_info": info_path, "metadata": meta_path}, data_paths))
+                results[table.id] = TableFetch(table_id=table.id, status="stale", updated=updated,
+                                               requests=fetch["requests"], cells=fetch["cells"], rows=fetch["rows"],
+                                               notes=notes)
+                continue
             for note in notes:
                 log(f"{table.id}: {note}")
             plan = plan_table(client, selection, meta, limits.max_cells, log, table.id)
@@ -326,11 +368,13 @@ def fetch_snapshot(catalog: SsbCatalog, snapshots_dir: Path, base_url: str, *, p
                 "limits": {"maxDataCells": limits.max_cells, "maxCallsPerTimeWindow": limits.calls,
                            "timeWindow": limits.window_s},
                 "requests": client.requests_made, "retries": client.retries,
-                "previous": str(previous.root) if previous else None, "tables": entries}
+                "previous": str(previous.root) if previous else None, "tables": entries, "dropped": dropped}
     write_manifest(snap_dir, manifest)
     elapsed = time.monotonic() - started
     n_changed = sum(1 for r in results.values() if r.status == "changed")
-    log(f"SSB fetch done: {len(results)} tables ({n_changed} changed, {len(results) - n_changed} unchanged), "
+    n_unchanged = sum(1 for r in results.values() if r.status == "unchanged")
+    log(f"SSB fetch done: {len(results)} tables ({n_changed} changed, {n_unchanged} unchanged, "
+        f"{sum(r.status == 'stale' for r in results.values())} stale, {len(dropped)} dropped), "
         f"{client.requests_made} requests, {elapsed:.1f} s -> {snap_dir}")
     return FetchResult(snapshot_dir=snap_dir, tables=results, requests=client.requests_made, retries=client.retries,
                        elapsed_s=elapsed, limits=limits)
@@ -341,6 +385,31 @@ def _describe_request(resp: SsbResponse) -> dict:
     if resp.request_body is not None:
         out["body"] = resp.request_body
     return out
+
+
+def _match_catalog(table: TableSpec, catalog: SsbCatalog, meta_resp: SsbResponse
+                   ) -> tuple[str | None, Selection | None, list[str]]:
+    """(problem, selection, notes): the table's metadata checked against the catalog before any data request.
+    `problem` says, in SSB's labels, why the table cannot be fetched as the catalog describes it."""
+    from pipeline.catalog.check import check_table  # noqa: PLC0415
+    from pipeline.ssb.structure import read_structure  # noqa: PLC0415
+
+    check = check_table(table, read_structure(meta_resp.json()), years=catalog.years)
+    if not check.ok:
+        reasons = ([check.refused] if check.refused else []) + [f"{f.subject}: {f.text}" for f in check.mismatches]
+        return f"table {table.id} does not match the catalog: " + "; ".join(reasons), None, []
+    try:
+        selection, notes = build_selection(table, meta_resp.dataset(), catalog.first_year, catalog.last_year)
+    except SsbSchemaError as e:
+        return str(e), None, []
+    return None, selection, notes
+
+
+def _last_good(previous: Snapshot | None, table_id: str) -> dict | None:
+    """The previous snapshot's entry of a table (fetched, unchanged or already stale), None when it has none."""
+    if previous is None or table_id not in previous.table_ids:
+        return None
+    return previous.entry(table_id)
 
 
 def _reusable(previous: Snapshot | None, table_id: str, updated: str | None, spec: dict) -> dict | None:

@@ -51,8 +51,8 @@ class Outcome:
 
     scenario: str
     fault: str
-    expected: str  # "fails" | "retry succeeds" | "recovers"
-    result: str  # "failed" | "succeeded"
+    expected: str  # "fails" | "retry succeeds" | "recovers" | "table dropped, rest goes on"
+    result: str  # "failed" | "succeeded" | "dropped"
     reason: str
     published_unchanged: bool | None
     notes: str = ""
@@ -63,6 +63,8 @@ class Outcome:
     def ok(self) -> bool:
         if self.expected == "fails":
             return self.result == "failed" and bool(self.published_unchanged) and bool(self.reason)
+        if self.expected.startswith("table dropped"):
+            return self.result == "dropped" and bool(self.reason)
         return self.result == "succeeded"
 
 

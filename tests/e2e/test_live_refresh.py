@@ -55,3 +55,32 @@ def test_live_refresh_then_incremental(module_home: Home, ssb_server: PxWebTestS
     # nothing changed at SSB: one /tables/{id} request per table (+ /config), every table reused
     assert sorted(meta["ssb_tables_unchanged"].value) == sorted(t.id for t in ssb_catalog().tables)
     assert ssb_server.count() - requests_before == n_tables + 1
+
+
+def test_table_whose_structure_changed_goes_stale_and_the_rest_publishes(module_home: Home,
+                                                                          ssb_server: PxWebTestServer) -> None:
+    """SSB renames a table's region dimension: the live refresh still publishes, that table's indicators keep
+    the last good data marked stale (with the date and SSB's labels of what changed) in marts.indicators, and
+    the WARN check ssb_tables_current names it for the quality report."""
+    settings = Settings.for_home(module_home.root, ssb_base_url=ssb_server.base_url)
+    ssb_server.bump_updated("12241")
+    ssb_server.rename_dimension("12241", "Region", "KOKkommuneregion0000")
+    third = run_refresh(settings, "live")
+    assert third.success, third.failures + third.checks_failed
+    assert any("ssb_tables_current" in c and "12241 stale" in c for c in third.checks_failed)  # WARN, not blocking
+    meta = _snapshot_metadata(module_home, third.run_id)
+    assert list(meta["tables_stale"].value) == ["12241"]
+    con = duckdb.connect(str(module_home.published_db), read_only=True)
+    try:
+        rows = con.execute("select distinct data_status, data_status_reason, data_fetched_at from marts.indicators "
+                           "where table_id = '12241'").fetchall()
+        others = con.execute("select distinct data_status from marts.indicators where source_type = 'ssb' "
+                             "and table_id <> '12241'").fetchall()
+        values = con.execute("select count(*) from marts.indicator_values v join marts.indicators i "
+                             "using (indicator_id) where i.table_id = '12241'").fetchone()[0]
+    finally:
+        con.close()
+    [(status, reason, fetched_at)] = rows
+    assert status == "stale" and "KOKkommuneregion0000" in reason and fetched_at
+    assert others == [("current",)]
+    assert values > 0  # the last good data still score

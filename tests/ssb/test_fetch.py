@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.catalog import ssb_catalog
 from pipeline.snapshot import open_snapshot
-from pipeline.ssb.errors import SsbEmptyData, SsbSchemaError
+from pipeline.ssb.errors import SsbEmptyData
 from pipeline.ssb.fetch import fetch_snapshot, latest_snapshot
 from pipeline.ssb.selection import min_requests
 from tests.ssb.conftest import fast_client, small_catalog
@@ -116,15 +116,35 @@ def test_transient_faults_during_a_fetch_are_absorbed(pxweb, tmp_path: Path) -> 
     assert result.snapshot().read_table("09429")["value"].notna().any()
 
 
-def test_renamed_region_dimension_fails_clearly_and_keeps_the_last_snapshot(pxweb, tmp_path: Path) -> None:
+def test_renamed_region_dimension_keeps_the_last_good_data_as_stale(pxweb, tmp_path: Path) -> None:
+    """SSB changed a table's structure: that table keeps its last good data (marked stale, dated, with the
+    reason in SSB's labels) and never stops the rest of the fetch."""
     server = pxweb(max_cells=2000)
     first = _fetch(server, tmp_path, tables=["07459", "12241"])
     server.bump_updated("12241")
+    server.bump_updated("07459")
     server.rename_dimension("12241", "Region", "KOKkommuneregion0000")
-    with pytest.raises(SsbSchemaError, match=r"table 12241: region dimension 'Region' is not in the table.*"
-                                             r"KOKkommuneregion0000"):
-        _fetch(server, tmp_path, previous=first.snapshot(), tables=["07459", "12241"])
-    assert latest_snapshot(tmp_path).root == first.snapshot_dir
+    second = _fetch(server, tmp_path, previous=first.snapshot(), tables=["07459", "12241"])
+    assert second.changed == ["07459"] and second.stale == ["12241"]
+    snap = second.snapshot()
+    status = snap.table_status("12241")
+    assert status["status"] == "stale" and "KOKkommuneregion0000" in status["reason"]
+    assert status["data_fetched_at"] == first.snapshot().entry("12241")["fetch"]["data_fetched_at"]
+    assert snap.table_status("07459")["status"] == "current"
+    # the kept data are the previous snapshot's bytes
+    kept = [snap.read_bytes(rel, "12241") for rel in snap.entry("12241")["data"]]
+    assert kept == [first.snapshot().read_bytes(rel, "12241") for rel in first.snapshot().entry("12241")["data"]]
+
+
+def test_mismatched_table_without_an_earlier_copy_is_dropped_with_the_reason(pxweb, tmp_path: Path) -> None:
+    server = pxweb(max_cells=2000)
+    server.rename_dimension("12241", "Region", "KOKkommuneregion0000")
+    result = _fetch(server, tmp_path, tables=["07459", "12241"])
+    assert result.changed == ["07459"] and result.dropped == ["12241"]
+    snap = result.snapshot()
+    assert "12241" not in snap.table_ids
+    assert snap.table_status("12241")["status"] == "dropped"
+    assert "region" in snap.dropped["12241"]["reason"]
 
 
 def test_added_dimension_is_eliminated_or_refused(pxweb, tmp_path: Path) -> None:
@@ -135,8 +155,9 @@ def test_added_dimension_is_eliminated_or_refused(pxweb, tmp_path: Path) -> None
     assert "dimension Kjonn not in the catalog: eliminated (totals)" in result.tables["01182"].notes
     assert list(result.snapshot().read_table("01182").columns[:3]) == DIMS
     server.add_dimension("09429", "Alder", ["16-19", "20-24"], elimination=False)
-    with pytest.raises(SsbSchemaError, match=r"table 09429: dimension 'Alder' \(2 codes\) cannot be eliminated"):
-        _fetch(server, tmp_path, tables=["09429"])
+    refused = _fetch(server, tmp_path, tables=["09429"])
+    assert refused.dropped == ["09429"]
+    assert "Alder" in refused.snapshot().dropped["09429"]["reason"]
 
 
 def test_all_null_data_is_refused(pxweb, tmp_path: Path) -> None:

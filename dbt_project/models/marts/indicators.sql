@@ -30,6 +30,10 @@ select
     b.worst_basis,
     cast(c.u4ssc_benchmark as double) as u4ssc_benchmark,
     cast(c.in_index as boolean) as in_index,
-    c.vocabulary
+    c.vocabulary,
+    case when c.source_type = 'ssb' then coalesce(t.status, 'current') else 'submission' end as data_status,
+    t.reason as data_status_reason,
+    t.data_fetched_at as data_fetched_at
 from {{ ref('indicator_catalog') }} as c
 left join {{ ref('int_scoring__indicator_bounds') }} as b using (indicator_id)
+left join {{ ref('stg_ssb__table_status') }} as t on c.source_type = 'ssb' and t.table_id = c.table_id
