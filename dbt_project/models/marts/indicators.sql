@@ -30,6 +30,7 @@ select
     b.worst_basis,
     cast(c.u4ssc_benchmark as double) as u4ssc_benchmark,
     cast(c.in_index as boolean) as in_index,
+    c.verification,
     c.vocabulary
 from {{ ref('indicator_catalog') }} as c
 left join {{ ref('int_scoring__indicator_bounds') }} as b using (indicator_id)
