@@ -1,6 +1,6 @@
 """Which region codes the demo snapshot reports for a table and year.
 
-Tables asked with `agg_KommSummer` report today's (2024) codes for every year, as SSB does. The others
+Tables asked with `agg_KommSummer` (or `agg_KommGjeldende`) report today's (2024) codes for every year, as SSB does. The others
 report the structure valid in that year, like SSB's own vs_ codes: 2015-2019 on the 2019 codes, 2020-2023
 on the 2020 codes, 2024 on the 2024 codes, so the run has to harmonise them (pipeline.klass).
 """
@@ -14,6 +14,8 @@ from pipeline.paths import DBT_PROJECT_DIR
 from pipeline.regions import read_municipalities
 
 MUNICIPALITIES_SEED = DBT_PROJECT_DIR / "seeds" / "municipalities_2024.csv"
+# Codelists that report today's municipalities for every year (agg_KommSummer with K- prefixed codes).
+CURRENT_STRUCTURE_CODELISTS = ("agg_KommSummer", "agg_KommGjeldende", "agg_single:KommGjeldende")
 DEMO_STRUCTURES = ((2019, 2019), (2023, 2020), (9999, 2024))  # (last data year, structure year)
 
 
@@ -31,13 +33,13 @@ def _codes(structure_year: int) -> tuple[str, ...]:
 
 def structure_year_for(table: TableSpec, year: int) -> int:
     """The municipality structure the demo reports `table` on in `year`."""
-    if table.region_codelist == "agg_KommSummer" or year > 2024:
+    if table.region_codelist in CURRENT_STRUCTURE_CODELISTS or year > 2024:
         return 2024
     return next(s for last, s in DEMO_STRUCTURES if year <= last)
 
 
 def region_codes(table: TableSpec, year: int) -> list[str]:
     """Municipality codes (unprefixed) valid for `table` in `year` in the demo data."""
-    if table.region_codelist == "agg_KommSummer":
+    if table.region_codelist in CURRENT_STRUCTURE_CODELISTS:
         return sorted(municipalities_2024())
     return list(_codes(structure_year_for(table, year)))

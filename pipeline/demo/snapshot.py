@@ -6,6 +6,7 @@ for every table in the SSB catalog. Deterministic: the same catalog gives the sa
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ def _rng(*parts: str) -> np.random.Generator:
 
 
 def _region_dimension(table: TableSpec, years: list[int]) -> tuple[list[str], dict[str, str]]:
-    prefix = "K-" if table.region_codelist == "agg_KommSummer" else ""
+    prefix = "K-" if table.region_codelist == "agg_KommSummer" else ""  # agg_KommGjeldende: today's plain codes
     names = municipalities_2024()
     codes = sorted({c for y in years for c in region_codes(table, y)})
     ordered = [NATIONAL] + codes
@@ -36,9 +37,26 @@ def _region_dimension(table: TableSpec, years: list[int]) -> tuple[list[str], di
     }
 
 
-def _series(table: TableSpec, contents, codes: list[str], years: list[int]) -> tuple[np.ndarray, list[str | None]]:
-    """Values [region, year] for one contents code, plus status symbols in the same order (flattened)."""
-    demo = contents.demo
+def _demo_for(contents, combo: tuple[str, ...]) -> dict:
+    """The demo distribution for one combination of selected categories ("Dim=code", ...): the contents'
+    `demo` with its `by` overrides applied in order (`scale` multiplies mean, sd, min and max)."""
+    demo = {k: v for k, v in contents.demo.items() if k != "by"}
+    for key in combo:
+        over = dict((contents.demo.get("by") or {}).get(key) or {})
+        factor = over.pop("scale", None)
+        demo.update(over)
+        if factor is not None:
+            for k in ("mean", "sd", "min", "max"):
+                if k in demo:
+                    demo[k] = demo[k] * factor
+    return demo
+
+
+def _series(table: TableSpec, contents, codes: list[str], years: list[int],
+            combo: tuple[str, ...] = ()) -> tuple[np.ndarray, list[str | None]]:
+    """Values [region, year] for one contents code (and one combination of selected categories), plus status
+    symbols in the same order (flattened)."""
+    demo = _demo_for(contents, combo)
     pops = municipalities_2024()
     n_r, n_y = len(codes), len(years)
     values = np.full((n_r, n_y), np.nan)
@@ -49,7 +67,7 @@ def _series(table: TableSpec, contents, codes: list[str], years: list[int]) -> t
             continue
         muni = code.removeprefix("K-")
         valid = {y for y in years if muni in set(region_codes(table, y))}
-        rng = _rng(table.id, contents.code, muni)
+        rng = _rng(table.id, contents.code, muni, *combo)
         pop = pops.get(muni, ("", 5000))[1]
         if demo.get("kind") == "population":
             growth = rng.normal(0.004, 0.008)
@@ -100,13 +118,14 @@ def build_table_documents(table: TableSpec, years: list[int]) -> tuple[dict, dic
     dims["Tid"] = jsonstat_dimension("år", [str(y) for y in years])
     ids = list(dims)
 
-    # value cube in row-major order [region, sel..., contents, year]; selection dims have one code each
-    per_contents = [_series(table, c, region_codes_, years) for c in table.contents]
-    n_sel = int(np.prod([len(v) for v in table.selection.values()])) if table.selection else 1
+    # value cube in row-major order [region, sel..., contents, year]: one series per combination of the
+    # selected categories (each may have its own distribution, `demo.by`)
+    combos = list(itertools.product(*[[f"{d}={v}" for v in vals] for d, vals in table.selection.items()]))
     n_r, n_y = len(region_codes_), len(years)
-    values = np.stack([vals for vals, _ in per_contents], axis=1)  # [region, contents, year]
-    status = np.array([stats for _, stats in per_contents], dtype=object).reshape(-1, n_r, n_y).transpose(1, 0, 2)
-    values, status = (np.repeat(a[:, None], n_sel, axis=1) for a in (values, status))
+    cube = [[_series(table, c, region_codes_, years, combo) for c in table.contents] for combo in combos]
+    values = np.stack([np.stack([v for v, _ in row], axis=1) for row in cube], axis=1)  # [region, combo, contents, year]
+    status = np.array([[s for _, s in row] for row in cube], dtype=object).reshape(len(combos), len(table.contents), n_r, n_y)
+    status = status.transpose(2, 0, 1, 3)
     label = f"{table.id}: {table.label_nb} [{DEMO_LABEL}]"
     px = {"tableid": table.id, "language": "no", "contents": label, "matrix": table.id,
           "heading": ["ContentsCode", "Tid"], "stub": ids[:-2], "demo": True}

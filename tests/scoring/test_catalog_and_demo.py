@@ -12,6 +12,9 @@ from pipeline.paths import Home
 from pipeline.refresh import RefreshSummary, run_refresh
 
 NEW_MARTS = {"county_goal_scores", "u4ssc_kpis", "goal_coverage"}
+# Goals whose SSB indicators are all unverified (no evidenced codes yet, docs/methodology.md): no index indicator,
+# so no goal score until their tables' metadata is read.
+GOALS_WITHOUT_INDEX = {12, 14}
 
 
 def test_catalog_covers_every_goal_and_its_tables_are_fetched() -> None:
@@ -19,9 +22,10 @@ def test_catalog_covers_every_goal_and_its_tables_are_fetched() -> None:
     assert len(rows) >= 60
     assert len({r["indicator_id"] for r in rows}) == len(rows)
     per_goal = Counter(int(r["goal"]) for r in rows)
-    assert set(per_goal) == set(range(1, 18)) and min(per_goal.values()) >= 2
+    assert set(per_goal) == set(range(1, 18)) and min(per_goal.values()) >= 1
     index_per_goal = Counter(int(r["goal"]) for r in rows if r["in_index"] == "true")
-    assert set(index_per_goal) == set(range(1, 18))
+    assert set(index_per_goal) == set(range(1, 18)) - GOALS_WITHOUT_INDEX
+    assert min(index_per_goal.values()) >= 2
     catalog = ssb_catalog()
     for r in rows:
         assert r["direction"] in ("higher", "lower"), r["indicator_id"]
@@ -30,18 +34,28 @@ def test_catalog_covers_every_goal_and_its_tables_are_fetched() -> None:
         assert sign * (g - y) > 0 and sign * (y - o) > 0, f"{r['indicator_id']}: thresholds out of order"
         if r["source_type"] == "ssb":
             assert r["contents_code"] in catalog.table(r["table_id"]).contents_codes, r["indicator_id"]
-            filters = dict(f.split("=") for f in r["filters"].split(";") if f)
-            assert all(catalog.table(r["table_id"]).selection.get(k) == [v] for k, v in filters.items())
+            _assert_filters_selected(catalog.table(r["table_id"]), r["filters"], r["indicator_id"])
             den = r["denominator"]
             if den.startswith("ssb:"):
-                _, table, contents, _ = den.split(":")
+                _, table, contents, den_filters = den.split(":")
                 assert contents in catalog.table(table).contents_codes, r["indicator_id"]
+                _assert_filters_selected(catalog.table(table), den_filters, r["indicator_id"])
             else:
                 assert den in ("", "population"), r["indicator_id"]
         else:
             assert r["source_type"] == "submission" and r["in_index"] == "false"
         if r["u4ssc_benchmark"]:
             assert r["u4ssc_code"], r["indicator_id"]
+
+
+def _assert_filters_selected(table, filters: str, indicator_id: str) -> None:
+    """Every series the filters name (alternatives separated by '|', summed) is one the catalog selects: each
+    selected dimension gets exactly one of its selected codes."""
+    for alternative in filters.split("|"):
+        pairs = dict(f.split("=") for f in alternative.split(";") if f)
+        assert set(pairs) == set(table.selection), (indicator_id, alternative, table.selection)
+        assert all(v in table.selection[k] for k, v in pairs.items()), (indicator_id, alternative)
+        assert alternative == ";".join(f"{k}={pairs[k]}" for k in sorted(pairs)), f"{indicator_id}: sort the filters"
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +76,9 @@ def test_demo_goal_scores_cover_all_goals(demo: duckdb.DuckDBPyConnection) -> No
                         "from marts.goal_coverage where year = ? order by goal", [latest]).fetchall()
     assert [r[0] for r in rows] == list(range(1, 18))
     for goal, scored, total, lo, hi in rows:
+        if goal in GOALS_WITHOUT_INDEX:
+            assert scored == 0, f"goal {goal} has no index indicator but {scored} scores"
+            continue
         assert scored >= 0.9 * total, f"goal {goal}: {scored}/{total} scored"
         assert hi - lo > 10, f"goal {goal}: no spread ({lo}-{hi})"
     n_index, n_munis = demo.execute("select count(score), count(*) from marts.sdg_index where year = ?",

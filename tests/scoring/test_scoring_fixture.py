@@ -97,10 +97,10 @@ def marts(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
     project = copy_dbt_project(root)
     seeds = project / "seeds"
     header = INDICATORS_FILE.read_text(encoding="utf-8").splitlines()[0].split(",")  # the real catalog's columns
-    assert header[-4:] == ["numerator", "u4ssc_benchmark", "in_index", "vocabulary"]
+    assert header[-5:] == ["numerator", "u4ssc_benchmark", "in_index", "vocabulary", "verification"]
     write_csv(seeds / "indicator_catalog.csv", header, [
         (i, f"{i} nb", f"{i} en", g, f"{g}.1", "prosent", d, st, t, c, "", den, sc, u, lb, ub, gr, ye, orr,
-         "teller" if den else "", bm, inx, "fixture")
+         "teller" if den else "", bm, inx, "fixture", "confirmed" if st == "ssb" else "submission")
         for i, g, d, st, t, c, den, sc, u, lb, ub, gr, ye, orr, bm, inx in CATALOG])
     write_csv(seeds / "municipalities_2024.csv", ["municipality_code", "municipality_name", "county_code",
                                                    "population_2024"],

@@ -30,6 +30,7 @@ select
     b.worst_basis,
     cast(c.u4ssc_benchmark as double) as u4ssc_benchmark,
     cast(c.in_index as boolean) as in_index,
+    c.verification,
     c.vocabulary,
     case when c.source_type = 'ssb' then coalesce(t.status, 'current') else 'submission' end as data_status,
     t.reason as data_status_reason,

@@ -2,6 +2,7 @@
 -- current version of municipal submissions. Rates are computed here from harmonised counts:
 --   denominator 'population'              value / population 1 Jan (07459) * scale
 --   denominator 'ssb:TABLE:CONTENTS:FILTERS'  value / that series (same municipality and year) * scale
+--   FILTERS 'A=1|A=2' (numerator or denominator)  the sum of those series (NULL unless all have a value)
 --   no denominator                        value * scale
 with catalog as (
     select
@@ -30,49 +31,69 @@ ssb_catalog as (
     where source_type = 'ssb'
 ),
 
-denominators as (
-    -- only the series some indicator divides by: the join below builds on these, not on every series
-    select s.table_id, s.contents_code, s.filters, s.municipality_code, s.year, s.value, s.status
-    from {{ ref('int_ssb__municipality_values') }} as s
-    where exists (
-        select 1 from ssb_catalog as c
-        where c.den_table_id = s.table_id and c.den_contents_code = s.contents_code
-        and coalesce(c.den_filters, '') = s.filters
-    )
+parts as (
+    -- every series an SSB indicator reads: its numerator and its denominator. FILTERS may list alternatives
+    -- separated by '|' (e.g. 'Kjonn=0;Nivaa=03a|Kjonn=0;Nivaa=04a'): those series are summed, and the sum is
+    -- NULL unless every part has a value.
+    select
+        indicator_id, 'num' as role, table_id, contents_code,
+        unnest(string_split(coalesce(filters, ''), '|')) as filters,
+        len(string_split(coalesce(filters, ''), '|')) as n_parts
+    from ssb_catalog
+    union all
+    select
+        indicator_id, 'den' as role, den_table_id, den_contents_code,
+        unnest(string_split(coalesce(den_filters, ''), '|')) as filters,
+        len(string_split(coalesce(den_filters, ''), '|')) as n_parts
+    from ssb_catalog
+    where den_table_id is not null
+),
+
+series as (
+    select
+        p.indicator_id,
+        p.role,
+        v.municipality_code,
+        v.year,
+        case when count(v.value) = max(p.n_parts) then sum(v.value) end as value,
+        case when max(p.n_parts) = 1 then max(v.status) else string_agg(distinct v.status, ' ' order by v.status) end
+            as status,
+        min(v.snapshot_kind || ':' || v.source_file || '@' || left(v.sha256, 12)) as provenance,
+        min(v.structure_year) as structure_year,
+        bool_and(v.snapshot_kind = 'demo') as is_demo
+    from {{ ref('int_ssb__municipality_values') }} as v
+    inner join parts as p
+        on p.table_id = v.table_id and p.contents_code = v.contents_code and p.filters = v.filters
+    group by p.indicator_id, p.role, v.municipality_code, v.year
 ),
 
 ssb as (
     select
-        v.municipality_code,
+        n.municipality_code,
         c.indicator_id,
-        v.year,
+        n.year,
         case
-            when c.denominator = 'population' then v.value / nullif(p.population, 0) * coalesce(c.scale, 1)
-            when c.den_table_id is not null then v.value / nullif(d.value, 0) * coalesce(c.scale, 1)
-            else v.value * coalesce(c.scale, 1)
+            when c.denominator = 'population' then n.value / nullif(p.population, 0) * coalesce(c.scale, 1)
+            when c.den_table_id is not null then n.value / nullif(d.value, 0) * coalesce(c.scale, 1)
+            else n.value * coalesce(c.scale, 1)
         end as value,
         case
-            when c.den_table_id is not null and v.value is not null and d.value is null
+            when c.den_table_id is not null and n.value is not null and d.value is null
                 then coalesce(d.status, '..')
-            else v.status
+            when n.value is null then coalesce(n.status, '..')
+            else n.status
         end as status,
         c.source,
-        v.snapshot_kind || ':' || v.source_file || '@' || left(v.sha256, 12) as provenance,
-        v.structure_year,
-        v.snapshot_kind = 'demo' as is_demo
-    from {{ ref('int_ssb__municipality_values') }} as v
-    inner join ssb_catalog as c
-        on c.table_id = v.table_id
-        and c.contents_code = v.contents_code
-        and coalesce(c.filters, '') = v.filters
+        n.provenance,
+        n.structure_year,
+        n.is_demo
+    from series as n
+    inner join ssb_catalog as c on c.indicator_id = n.indicator_id and n.role = 'num'
     left join {{ ref('int_ssb__population') }} as p
-        on p.municipality_code = v.municipality_code and p.year = v.year
-    left join denominators as d
-        on d.table_id = c.den_table_id
-        and d.contents_code = c.den_contents_code
-        and d.filters = coalesce(c.den_filters, '')
-        and d.municipality_code = v.municipality_code
-        and d.year = v.year
+        on p.municipality_code = n.municipality_code and p.year = n.year
+    left join series as d
+        on d.indicator_id = n.indicator_id and d.role = 'den'
+        and d.municipality_code = n.municipality_code and d.year = n.year
 ),
 
 submitted as (
