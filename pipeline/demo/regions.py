@@ -1,8 +1,9 @@
 """Which region codes the demo snapshot reports for a table and year.
 
-Tables asked with `agg_KommSummer` (or `agg_KommGjeldende`) report today's (2024) codes for every year, as SSB does. The others
-report the structure valid in that year, like SSB's own vs_ codes: 2015-2019 on the 2019 codes, 2020-2023
-on the 2020 codes, 2024 on the 2024 codes, so the run has to harmonise them (pipeline.klass).
+Tables asked with `agg_KommSummer` (or `agg_KommGjeldende`) report today's (2024) codes for every year, as
+SSB does. The others report the structure valid in that year, like SSB's own vs_ codes: 2015-2019 on the
+2019 codes, 2020-2023 on the 2020 codes, 2024 on the 2024 codes, so the run has to harmonise them
+(pipeline.klass).
 """
 
 from __future__ import annotations

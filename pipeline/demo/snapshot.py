@@ -123,8 +123,10 @@ def build_table_documents(table: TableSpec, years: list[int]) -> tuple[dict, dic
     combos = list(itertools.product(*[[f"{d}={v}" for v in vals] for d, vals in table.selection.items()]))
     n_r, n_y = len(region_codes_), len(years)
     cube = [[_series(table, c, region_codes_, years, combo) for c in table.contents] for combo in combos]
-    values = np.stack([np.stack([v for v, _ in row], axis=1) for row in cube], axis=1)  # [region, combo, contents, year]
-    status = np.array([[s for _, s in row] for row in cube], dtype=object).reshape(len(combos), len(table.contents), n_r, n_y)
+    # [region, combo, contents, year]
+    values = np.stack([np.stack([v for v, _ in row], axis=1) for row in cube], axis=1)
+    status = np.array([[s for _, s in row] for row in cube], dtype=object).reshape(
+        len(combos), len(table.contents), n_r, n_y)
     status = status.transpose(2, 0, 1, 3)
     label = f"{table.id}: {table.label_nb} [{DEMO_LABEL}]"
     px = {"tableid": table.id, "language": "no", "contents": label, "matrix": table.id,

@@ -401,6 +401,8 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                 **_rating(r.get("rating")), trend=trend_of(r.get("trend")), status=r.get("status"),
                 source=r.get("source") or meta.get("source") or "", provenance=r.get("provenance"),
                 in_index=meta.get("in_index"), is_demo=bool(r.get("is_demo")),
+                verification=meta.get("verification"), data_status=meta.get("data_status"),
+                data_fetched_at=meta.get("data_fetched_at"),
                 peer_median=ind_peer.get((peer, meta["indicator_id"], y)) if y else None,
                 national_median=ind_nat.get((meta["indicator_id"], y)) if y else None))
         ir = idx_latest.get(code, {})

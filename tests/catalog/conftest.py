@@ -32,13 +32,20 @@ def table(tid: str, region: str, contents: dict[str, str], *, codelist: str | No
     return entry
 
 
+def _with_evidence(table: dict) -> dict:
+    """The loader refuses entries without verification and evidence: a test catalog marks its own as unverified."""
+    mark = {"verification": "unverified", "evidence": "test catalog (tests/catalog)"}
+    contents = {code: {**mark, **c} for code, c in table.get("contents", {}).items()}
+    return {**mark, **table, "contents": contents}
+
+
 @pytest.fixture
 def write_catalog(tmp_path: Path) -> Callable[..., Path]:
     """write_catalog(*entries) -> a catalog YAML file (2015-2024) holding only these tables."""
     def write(*tables: dict, name: str = "catalog.yaml") -> Path:
         path = tmp_path / name
         doc = {"base_url": "https://data.ssb.no/api/pxwebapi/v2", "first_year": 2015, "last_year": 2024,
-               "tables": list(tables)}
+               "tables": [_with_evidence(t) for t in tables]}
         path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
     return write

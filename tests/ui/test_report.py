@@ -73,6 +73,12 @@ def test_municipality_page_matches_the_marts(published: Published) -> None:
     assert 'id="peer-group"' in html and "Landsmedian" in html and "National median" in html
     assert 'id="demo-banner"' in html and "DEMO" in html
     assert 'id="freshness"' in html and published.summary.run_id in html
+    # indicators whose SSB codes are unverified say so on their row, and only they do
+    unverified = {r[0] for r in q(db, "select indicator_id from marts.indicators where verification = 'unverified'")}
+    assert unverified
+    for ind in ids:
+        row = re.search(rf'<tr data-indicator="{re.escape(ind)}".*?</tr>', html, re.S).group(0)
+        assert ("ikke verifisert" in row) == (ind in unverified), ind
 
 
 def test_trend_and_rating_labels() -> None:
