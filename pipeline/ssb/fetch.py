@@ -145,8 +145,10 @@ def table_spec(table: TableSpec, catalog: SsbCatalog, lang: str) -> dict:
             "contents": table.contents_codes, "years": [catalog.first_year, catalog.last_year]}
 
 
-def build_selection(table: TableSpec, meta: Dataset, first_year: int, last_year: int) -> tuple[Selection, list[str]]:
-    """The data selection for a catalog table given its current metadata; schema drift raises SsbSchemaError."""
+def build_selection(table: TableSpec, meta: Dataset, first_year: int, last_year: int,
+                    codelist: str | None = None) -> tuple[Selection, list[str]]:
+    """The data selection for a catalog table given its current metadata; schema drift raises SsbSchemaError.
+    `codelist` overrides the catalog's region codelist (the municipal codelist the table itself offers)."""
     where = f"table {table.id}"
     notes: list[str] = []
     dims = {d.id: d for d in meta.dimensions}
@@ -168,8 +170,8 @@ def build_selection(table: TableSpec, meta: Dataset, first_year: int, last_year:
     for dim in meta.dimensions:
         if dim.id == table.region_dimension:
             value_codes[dim.id] = ["*"]
-            if table.region_codelist:
-                codelists[dim.id] = table.region_codelist
+            if codelist or table.region_codelist:
+                codelists[dim.id] = codelist or table.region_codelist
         elif dim.id == contents_dim:
             missing = [c for c in table.contents_codes if c not in dim.codes]
             if missing:
@@ -394,15 +396,25 @@ def _match_catalog(table: TableSpec, catalog: SsbCatalog, meta_resp: SsbResponse
     from pipeline.catalog.check import check_table  # noqa: PLC0415
     from pipeline.ssb.structure import read_structure  # noqa: PLC0415
 
-    check = check_table(table, read_structure(meta_resp.json()), years=catalog.years)
-    if not check.ok:
-        reasons = ([check.refused] if check.refused else []) + [f"{f.subject}: {f.text}" for f in check.mismatches]
+    structure = read_structure(meta_resp.json())
+    check = check_table(table, structure, years=catalog.years)
+    mismatches = list(check.mismatches)
+    codelist, chosen = None, []
+    # the catalog's codelist is no longer offered, but the table offers a municipal one: take the table's choice
+    if [f.subject for f in mismatches] == ["codelist"] and not check.refused and structure.municipal_codelist:
+        codelist = structure.municipal_codelist
+        mismatches = []
+        chosen = [f"codelist {table.region_codelist} not offered any more; used the table's municipal codelist "
+                  f"{codelist} (update region_codelist in ssb_tables.yaml)"]
+    if check.refused or mismatches:
+        reasons = ([check.refused] if check.refused else []) + [f"{f.subject}: {f.text}" for f in mismatches]
         return f"table {table.id} does not match the catalog: " + "; ".join(reasons), None, []
     try:
-        selection, notes = build_selection(table, meta_resp.dataset(), catalog.first_year, catalog.last_year)
+        selection, notes = build_selection(table, meta_resp.dataset(), catalog.first_year, catalog.last_year,
+                                           codelist=codelist)
     except SsbSchemaError as e:
         return str(e), None, []
-    return None, selection, notes
+    return None, selection, chosen + notes
 
 
 def _last_good(previous: Snapshot | None, table_id: str) -> dict | None:
