@@ -28,7 +28,7 @@ def test_normalise_region(raw: str, expected: tuple[str, str]) -> None:
 def test_python_and_dbt_staging_agree() -> None:
     sql = (DBT_PROJECT_DIR / "models" / "staging" / "stg_ssb__observations.sql").read_text(encoding="utf-8")
     sql = re.sub(r"\{\{\s*source\('raw',\s*'ssb_observations'\)\s*\}\}", "raw_obs", sql)
-    # the product's default for the benchmark hook (dbt_project/macros/synthetic_units.sql)
+    # the default of the var municipality_code_re (dbt_project/macros/regions.sql)
     sql = re.sub(r"\{\{\s*municipality_code_re\(\)\s*\}\}", "[0-9]{4}", sql)
     assert "{{" not in sql
     con = duckdb.connect()
