@@ -96,11 +96,25 @@ def _verification(where: str, entry: dict, allowed: tuple[str, ...], path: Path)
     return str(verification), evidence
 
 
-def load_ssb_catalog(path: Path = SSB_TABLES_FILE) -> SsbCatalog:
+def _refuse_non_municipal(tid: str, entry: dict, not_municipal: dict[str, dict], path: Path) -> None:
+    """National-only and county-only tables cannot give a municipal figure: refuse them by name."""
+    known = not_municipal.get(tid)
+    if known:
+        raise CatalogError(f"{path.name}: table {tid} is {known['level']}-only, not municipal "
+                           f"(evidence: {known['evidence']}); the product measures municipalities, so find the "
+                           "municipal table for this statistic (the (K) table of the same topic) or drop the entry")
+    if not str(entry.get("region_dimension") or "").strip():
+        raise CatalogError(f"{path.name}: table {tid} names no region_dimension: a table without a region is "
+                           "national-only and cannot give a municipal figure")
+
+
+def load_ssb_catalog(path: Path = SSB_TABLES_FILE, evidence_path: Path = EVIDENCE_FILE) -> SsbCatalog:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    not_municipal = load_not_municipal(evidence_path)
     tables = []
     for t in doc["tables"]:
         tid = str(t["id"])
+        _refuse_non_municipal(tid, t, not_municipal, path)
         t_ver, t_ev = _verification(f"table {tid}", t, TABLE_VERIFICATION, path)
         contents = []
         for code, c in t["contents"].items():
@@ -133,10 +147,19 @@ def load_indicators(path: Path = INDICATORS_FILE) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _evidence_section(path: Path, section: str) -> dict[str, dict]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): v for k, v in (doc.get(section) or {}).items()}
+
+
 def load_evidence(path: Path = EVIDENCE_FILE) -> dict[str, dict]:
     """The public-code citations of pipeline/catalog/evidence.yaml: table id -> {dimensions, contents}."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): v for k, v in (doc.get("tables") or {}).items()}
+    return _evidence_section(path, "tables")
+
+
+def load_not_municipal(path: Path = EVIDENCE_FILE) -> dict[str, dict]:
+    """Tables the evidence shows are national- or county-only: table id -> {level, evidence}."""
+    return _evidence_section(path, "not_municipal")
 
 
 def indicator_verification(row: dict[str, str], catalog: SsbCatalog | None = None) -> str:

@@ -20,15 +20,13 @@ from pipeline.catalog import (
     indicator_verification,
     load_evidence,
     load_indicators,
+    load_not_municipal,
     load_ssb_catalog,
     ssb_catalog,
 )
 from pipeline.paths import SHARED_DATA_DIR
 
 SSB_DATA = SHARED_DATA_DIR / "ssb"
-# Tables the catalog dropped because they are national- or county-only (catalog_evidence.json table_verdict
-# structure_contradicted / contents_and_structure_contradicted): they must not come back.
-NOT_MUNICIPAL = {"05111", "07756", "12599", "11600"}
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +104,7 @@ def test_no_contradicted_code_comes_back(catalog_evidence) -> None:
         verdicts = (catalog_evidence.get(table.id) or {}).get("catalog_contents", {})
         back += [f"{table.id} {code}" for code in table.contents_codes if verdicts.get(code) == "contradicted"]
     assert not back, f"codes catalog_evidence.json marks contradicted are back in the catalog: {back}"
-    assert not NOT_MUNICIPAL & {t.id for t in ssb_catalog().tables}
+    assert not set(load_not_municipal()) & {t.id for t in ssb_catalog().tables}
 
 
 def test_kostra_tables_use_the_kostra_region_dimension(catalog_evidence, goal_evidence) -> None:
@@ -166,3 +164,27 @@ def test_loader_refuses_entries_without_evidence(tmp_path: Path) -> None:
         load_ssb_catalog(_write_catalog(tmp_path, _table(verification="guessed")))
     with pytest.raises(CatalogError, match=r"unverified, so its contents code X cannot be confirmed"):
         load_ssb_catalog(_write_catalog(tmp_path, _table(verification="unverified")))
+
+
+@pytest.mark.parametrize(("table_id", "level"), [("07756", "national"), ("05111", "national"),
+                                                  ("11600", "county"), ("12599", "national")])
+def test_loader_refuses_national_and_county_only_tables(tmp_path: Path, table_id: str, level: str) -> None:
+    """The tables the evidence shows are national- or county-only (they were in the catalog once) cannot come
+    back: the loader names the level and the evidence."""
+    with pytest.raises(CatalogError, match=rf"table {table_id} is {level}-only, not municipal \(evidence: "):
+        load_ssb_catalog(_write_catalog(tmp_path, _table(id=table_id)))
+
+
+def test_loader_refuses_a_table_without_region(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match=r"table 99999 names no region_dimension: .* national-only"):
+        load_ssb_catalog(_write_catalog(tmp_path, _table(region_dimension=None)))
+
+
+def test_not_municipal_evidence_agrees_with_the_recorded_evidence(catalog_evidence) -> None:
+    """Each refused id is one the shared evidence calls structurally contradicted (no region / counties only),
+    and the catalog once held all four (07756, 05111 national; 11600 county; 12599 national)."""
+    assert set(load_not_municipal()) == {"05111", "07756", "12599", "11600"}
+    for table_id, entry in load_not_municipal().items():
+        assert "structure_contradicted" in catalog_evidence[table_id]["table_verdict"], table_id
+        assert f"tables.{table_id}" in entry["evidence"], table_id
+        assert table_id not in {t.id for t in ssb_catalog().tables}

@@ -111,10 +111,11 @@ def county_structure():
 
 
 def test_county_only_table_is_refused(write_catalog) -> None:
-    spec = spec_of(write_catalog, table("11600", "Region", {"Tiltak": "Tiltak"}, codelist="agg_KommSummer"))
+    """A county-only structure met at check time (an id the loader does not know as county-only) is refused."""
+    spec = spec_of(write_catalog, table("98600", "Region", {"Tiltak": "Tiltak"}, codelist="agg_KommSummer"))
     result = check_table(spec, county_structure(), years=YEARS)
     assert result.verdict == "REFUSED"
-    assert result.refused.startswith("table 11600 (11600: Barnevern (F)) is county-only: its regions are counties "
+    assert result.refused.startswith("table 98600 (11600: Barnevern (F)) is county-only: its regions are counties "
                                      "(Region 'region': 0 'Hele landet', 03 'Oslo', 46 'Vestland')")
 
 
