@@ -18,7 +18,10 @@ enforced cell limit unless `max_cells` is given), `v2_codelist_{cid}.json` at `/
 recorded data but no recorded metadata gets metadata derived from the data (`value: []`; its codes are only
 the ones the recorded response held); one with no recorded table info gets a minimal one built from its
 metadata (`id`, `label`, `updated`, `firstPeriod`, `lastPeriod`); one with no recorded data answers `/data`
-with 404.
+with 404. When the snapshot has the table too and SSB's metadata for it was not recorded (12134: one recorded
+data response of 3 municipalities, 2024), the recording is laid over the snapshot's cube: those cells carry SSB's
+real values, statuses and labels, the rest stays the snapshot's, so a live refresh publishes SSB's own numbers
+for them (tests/e2e/test_live_refresh.py).
 
 Faults can be injected: N x 5xx/429, slow responses, truncated bodies, renamed/added dimensions, all-null
 values and a bumped `updated`.
@@ -109,6 +112,25 @@ class _Cube:
     metadata: dict
     metadata_bytes: bytes | None
     eliminable: dict[str, bool] = field(default_factory=dict)
+    recorded_cells: int = 0  # cells whose value and status are SSB's real recorded ones (overlay)
+
+
+def _overlay(base: _Cube, recorded: _Cube) -> _Cube:
+    """The snapshot's cube with every cell a real recorded data response holds replaced by SSB's value, status
+    and labels. A recording whose dimensions or codes the snapshot does not have is returned as it is: the real
+    structure wins over the snapshot's."""
+    pairs = list(zip(recorded.codes, base.codes, strict=False))
+    if recorded.ids != base.ids or any(not set(r) <= set(b) for r, b in pairs):
+        return recorded
+    pos = np.ix_(*[np.array([b.index(c) for c in r]) for r, b in pairs])
+    base.values[pos] = recorded.values
+    base.status[pos] = recorded.status
+    for dim_id, dim_codes in zip(recorded.ids, recorded.codes, strict=True):
+        real = (recorded.dim_json[dim_id].get("category") or {}).get("label") or {}
+        labels = base.dim_json[dim_id].setdefault("category", {}).setdefault("label", {})
+        labels.update({c: real[c] for c in dim_codes if c in real})
+    base.recorded_cells = int(recorded.values.size)
+    return base
 
 
 class _Problem(Exception):
@@ -261,6 +283,7 @@ class PxWebTestServer:
     """PxWebApi v2 emulator over a snapshot directory. Use as a context manager yielding the base URL."""
 
     def __init__(self, snapshot_dir: Path | None = None, *, recorded: Path | None = None,
+                 recorded_config: bool = True,
                  max_cells: int | None = None, calls: int = 30, window_s: float = 60.0,
                  max_url_length: int = 2000, report_limits: bool = True, retry_after_s: int | None = None,
                  codelists: dict[str, list[str]] | None = None, api_prefix: str = "/api/pxwebapi/v2") -> None:
@@ -268,6 +291,10 @@ class PxWebTestServer:
             raise ValueError("PxWebTestServer needs a snapshot directory, recorded responses, or both")
         self.snapshot = open_snapshot(Path(snapshot_dir)) if snapshot_dir is not None else None
         self.recorded = RecordedResponses.scan(recorded) if recorded is not None else None
+        if self.recorded is not None and not recorded_config:
+            # shared/data/ssb's config is SSB's *test* installation's (maxDataCells 500): a server that stands
+            # for production SSB serves its own limits instead
+            self.recorded.config = None
         self._cubes: dict[str, _Cube] = {}  # loaded on first use: starting a server costs nothing
         if max_cells is None:
             recorded_cells = int(self._recorded_config().get("maxDataCells") or 0)
@@ -302,12 +329,16 @@ class PxWebTestServer:
         return sorted(ids)
 
     def cube(self, table_id: str) -> _Cube:
-        """The (possibly modified) cube of a table (recorded data first, else the snapshot's); KeyError when
-        neither has data for it."""
+        """The (possibly modified) cube of a table; KeyError when neither source has data for it. A table with
+        recorded data: the recording, laid over the snapshot's cube when the snapshot has the table too and SSB's
+        metadata for it was not recorded (the real cells are SSB's, the rest the snapshot's)."""
         with self._lock:
             if table_id not in self._cubes:
                 if self._recorded_table(table_id) and table_id in self.recorded.data:
-                    self._cubes[table_id] = self.recorded.cube(table_id)
+                    real = self.recorded.cube(table_id)
+                    in_snapshot = self.snapshot is not None and table_id in self.snapshot.table_ids
+                    self._cubes[table_id] = (_overlay(_load_cube(self.snapshot, table_id), real)
+                                             if in_snapshot and table_id not in self.recorded.metadata else real)
                 elif self.snapshot is not None and table_id in self.snapshot.table_ids:
                     self._cubes[table_id] = _load_cube(self.snapshot, table_id)
                 else:

@@ -1,7 +1,12 @@
-"""`--source live` end to end against a real PxWebApi v2 server on 127.0.0.1 (no network needed)."""
+"""`--source live` end to end against a real PxWebApi v2 server on 127.0.0.1 (no network needed).
+
+The server serves SSB's real recorded responses wherever shared/data/ssb has them (12134: Oslo, Bergen and
+Trondheim in 2024, laid over the demo cube) and the demo snapshot elsewhere, so SSB's own bytes go through the
+whole live path into the published marts."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import duckdb
@@ -13,13 +18,15 @@ from pipeline.demo import generate_demo_snapshot
 from pipeline.paths import Home
 from pipeline.refresh import instance_for, run_refresh
 from pipeline.settings import Settings
-from testkit.pxweb_server import PxWebTestServer
+from testkit.pxweb_server import RECORDED_SSB_DIR, PxWebTestServer
+
+RECORDED_12134 = RECORDED_SSB_DIR / "12134_v2_jsonstat2_2024_3munis.json"
 
 
 @pytest.fixture(scope="module")
 def ssb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PxWebTestServer]:
     snapshot = generate_demo_snapshot(tmp_path_factory.mktemp("ssb_origin"))
-    server = PxWebTestServer(snapshot, calls=200, window_s=1.0)
+    server = PxWebTestServer(snapshot, recorded=RECORDED_SSB_DIR, recorded_config=False, calls=200, window_s=1.0)
     with server:
         yield server
     assert not server.violations, server.violations
@@ -84,3 +91,20 @@ def test_table_whose_structure_changed_goes_stale_and_the_rest_publishes(module_
     assert status == "stale" and "KOKkommuneregion0000" in reason and fetched_at
     assert others == [("current",)]
     assert values > 0  # the last good data still score
+
+
+def test_real_recorded_values_reach_the_published_marts(module_home: Home, ssb_server: PxWebTestServer) -> None:
+    """The cells SSB's recorded 12134 response holds (free income per inhabitant, 2024) are published as SSB
+    wrote them: read from the recording here, not typed into the test."""
+    recorded = json.loads(RECORDED_12134.read_text(encoding="utf-8"))
+    munis = list(recorded["dimension"]["KOKkommuneregion0000"]["category"]["index"])
+    expected = dict(zip(munis, recorded["value"], strict=True))
+    assert ssb_server.cube("12134").recorded_cells == len(expected) == 3
+    con = duckdb.connect(str(module_home.published_db), read_only=True)
+    try:
+        rows = dict(con.execute(
+            "select municipality_code, value from marts.indicator_values where indicator_id = 'free_income_per_capita' "
+            "and year = 2024 and municipality_code in (select unnest(?))", [munis]).fetchall())
+    finally:
+        con.close()
+    assert rows == {m: float(v) for m, v in expected.items()}
