@@ -97,8 +97,8 @@ def test_snapshot_source(demo_snapshot: Path, write_catalog, run_cli) -> None:
     assert proc.returncode == 0
     assert "(kind demo)" in proc.stdout and "generated from the catalog" in proc.stdout
     assert "OK        contents Personer1: 'Personer'" in proc.stdout
-    # the demo metadata list no codelists: reported, not failed
-    assert "NOTE      codelist: catalog asks agg_KommSummer; cannot verify" in proc.stdout
+    # the demo keeps the real structure: the codelist the evidence shows for 07459 is offered
+    assert "OK        codelist: agg_KommSummer 'agg_KommSummer' is offered for Region" in proc.stdout
 
     bad = write_catalog(
         table("12241", "Region", {"KgPerInnbygger": "Husholdningsavfall per innbygger (kg)"},
