@@ -41,11 +41,10 @@ from pipeline.ssb.client import Limits, SsbClient, SsbResponse
 from pipeline.ssb.errors import SsbEmptyData, SsbError, SsbSchemaError
 from pipeline.ssb.jsonstat import Dataset
 from pipeline.ssb.selection import Selection, min_requests, split_selection
+from pipeline.ssb.structure import read_structure, structure_from_dataset
 
 OBJECTS = "objects"
 LIVE = "live"
-TIME_DIMENSIONS = ("Tid",)
-CONTENTS_DIMENSIONS = ("ContentsCode",)
 
 
 @dataclass
@@ -130,14 +129,6 @@ class ObjectStore:
         return path, sha
 
 
-def _role(meta: Dataset, role: str, fallback: Sequence[str]) -> str | None:
-    ids = (meta.raw.get("role") or {}).get(role) or []
-    for d in list(ids) + list(fallback):
-        if d in meta.ids:
-            return d
-    return None
-
-
 def table_spec(table: TableSpec, catalog: SsbCatalog, lang: str) -> dict:
     """What we ask SSB for a table; a change here forces a re-download even if `updated` did not move."""
     return {"lang": lang, "region_dimension": table.region_dimension, "region_codelist": table.region_codelist,
@@ -153,22 +144,27 @@ def build_selection(table: TableSpec, meta: Dataset, first_year: int, last_year:
     notes: list[str] = []
     dims = {d.id: d for d in meta.dimensions}
     fix = "update pipeline/catalog/ssb_tables.yaml"
-    if table.region_dimension not in dims:
-        raise SsbSchemaError(f"{where}: region dimension {table.region_dimension!r} is not in the table any more "
+    # the region, time and contents dimensions are SSB's, found by their roles (geo, time, metric), not assumed
+    structure = structure_from_dataset(meta, table_id=table.id)
+    region_dim, time_dim, contents_dim = structure.region, structure.time, structure.contents
+    if region_dim is None:
+        raise SsbSchemaError(f"{where}: the table has no region dimension any more (dimensions now: "
+                             f"{structure.describe_dimensions()}); {fix}", table_id=table.id)
+    if region_dim != table.region_dimension:
+        raise SsbSchemaError(f"{where}: SSB's region dimension (its geo role) is {region_dim} "
+                             f"'{dims[region_dim].label}', the catalog says {table.region_dimension!r} "
                              f"(dimensions now: {', '.join(meta.ids)}); {fix}", table_id=table.id)
     gone = [d for d in table.selection if d not in dims]
     if gone:
         raise SsbSchemaError(f"{where}: dimension(s) {gone} named in the catalog selection are not in the table "
                              f"(dimensions now: {', '.join(meta.ids)}); {fix}", table_id=table.id)
-    time_dim = _role(meta, "time", TIME_DIMENSIONS)
-    contents_dim = _role(meta, "metric", CONTENTS_DIMENSIONS)
     if contents_dim is None or time_dim is None:
         raise SsbSchemaError(f"{where}: no {'time' if time_dim is None else 'contents'} dimension "
                              f"(dimensions now: {', '.join(meta.ids)})", table_id=table.id)
     value_codes: dict[str, list[str]] = {}
     codelists: dict[str, str] = {}
     for dim in meta.dimensions:
-        if dim.id == table.region_dimension:
+        if dim.id == region_dim:
             value_codes[dim.id] = ["*"]
             if codelist or table.region_codelist:
                 codelists[dim.id] = codelist or table.region_codelist
@@ -394,7 +390,6 @@ def _match_catalog(table: TableSpec, catalog: SsbCatalog, meta_resp: SsbResponse
     """(problem, selection, notes): the table's metadata checked against the catalog before any data request.
     `problem` says, in SSB's labels, why the table cannot be fetched as the catalog describes it."""
     from pipeline.catalog.check import check_table  # noqa: PLC0415
-    from pipeline.ssb.structure import read_structure  # noqa: PLC0415
 
     structure = read_structure(meta_resp.json())
     check = check_table(table, structure, years=catalog.years)
