@@ -289,6 +289,22 @@ def _prepare(marts: Marts) -> _Context:
     return _Context(marts, goals, {int(g["goal"]): g for g in goals}, munis, peer_source, year, is_demo(marts), meta)
 
 
+SENSITIVITY_SCENARIOS = ("baseline", "bounds_p5_p95", "bounds_p10_p90", "geometric_mean", "indicator_weights")
+
+
+def _rank_intervals(sens: pd.DataFrame | None, year: int | None) -> dict[str, SimpleNamespace]:
+    """marts.score_sensitivity for the report year: municipality -> rank interval and the scenarios' ranks."""
+    if sens is None or year is None or sens.empty:
+        return {}
+    out: dict[str, SimpleNamespace] = {}
+    order = {s: i for i, s in enumerate(SENSITIVITY_SCENARIOS)}
+    for code, rows in _group(records(sens[sens["year"] == year]), "municipality_code").items():
+        rows = sorted(rows, key=lambda r: order.get(r["scenario"], len(order)))
+        ranks = "; ".join(f"{r['scenario_description']}: {int(r['rank'])}" for r in rows)
+        out[code] = SimpleNamespace(low=rows[0]["rank_low"], high=rows[0]["rank_high"], scenarios=ranks)
+    return out
+
+
 def _rating(value: Any) -> dict[str, str]:
     k, colour, nb, en = rating_of(value)
     return {"rating": k, "rating_colour": colour, "rating_nb": nb, "rating_en": en}
@@ -353,6 +369,7 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     n_ranked = len(scored)
     peer_ranked = scored["_peer"].value_counts().to_dict()
     idx_latest = {r["municipality_code"]: r for r in records(idx_year)}
+    sensitivity = _rank_intervals(marts.get("score_sensitivity"), year)
     idx_series: dict[str, dict[int, float]] = defaultdict(dict)
     for code, y, s in zip(idx["municipality_code"], idx["year"], idx["score"], strict=True):
         if not is_missing(s):
@@ -412,7 +429,8 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             peer_rank=ir.get("peer_rank") if has_index else None,
             peer_n=int(ir.get("peer_group_scored") or peer_ranked.get(peer, 0)),
             goals_scored=ir.get("goals_scored"), coverage=ir.get("coverage"),
-            peer_median=idx_peer.get((peer, year)), national_median=idx_nat.get((year,)))
+            peer_median=idx_peer.get((peer, year)), national_median=idx_nat.get((year,)),
+            sensitivity=sensitivity.get(code) if has_index else None)
         figures = {
             "goals": goal_comparison_figure(goals, {t.goal: t.score for t in tiles},
                                             {t.goal: t.peer_median for t in tiles},

@@ -11,7 +11,7 @@ from pipeline.catalog import load_indicators, ssb_catalog
 from pipeline.paths import Home
 from pipeline.refresh import RefreshSummary, run_refresh
 
-NEW_MARTS = {"county_goal_scores", "u4ssc_kpis", "goal_coverage"}
+NEW_MARTS = {"county_goal_scores", "u4ssc_kpis", "goal_coverage", "score_sensitivity"}
 # Goals whose SSB indicators are all unverified (no evidenced codes yet, docs/methodology.md): no index indicator,
 # so no goal score until their tables' metadata is read.
 GOALS_WITHOUT_INDEX = {12, 14}
@@ -119,3 +119,38 @@ def test_demo_u4ssc_points_follow_the_benchmark(demo: duckdb.DuckDBPyConnection)
         share = value / bench if direction == "higher" else (bench / value if value > 0 else 1.0)
         expected = 1 if share < 0.33 else 2 if share < 0.66 else 3 if share < 0.95 else 4
         assert points == expected, (direction, value, bench, points)
+
+
+def test_sensitivity_scenarios_recomputed_in_python(demo: duckdb.DuckDBPyConnection) -> None:
+    """marts.score_sensitivity against the published goal and indicator scores, recomputed here: the geometric
+    mean of goal scores (each floored at 1), equal indicator weights, and a rank interval that holds every
+    scenario's rank; the same municipalities are ranked in every scenario."""
+    import math  # noqa: PLC0415
+
+    latest = demo.execute("select max(year) from marts.sdg_index where score is not null").fetchone()[0]
+    sens = {(m, s): (score, rank, lo, hi) for m, s, score, rank, lo, hi in demo.execute(
+        "select municipality_code, scenario, score, rank, rank_low, rank_high from marts.score_sensitivity "
+        "where year = ?", [latest]).fetchall()}
+    published = dict(demo.execute("select municipality_code, score from marts.sdg_index where year = ? "
+                                  "and score is not null", [latest]).fetchall())
+    scenarios = {s for _, s in sens}
+    assert scenarios == {"baseline", "bounds_p5_p95", "bounds_p10_p90", "geometric_mean", "indicator_weights"}
+    for scenario in scenarios:
+        assert {m for m, s in sens if s == scenario} == set(published), scenario
+    for code in ("0301", "3201", "1151"):
+        if code not in published:
+            continue
+        goals = [r[0] for r in demo.execute(
+            "select score from marts.goal_scores where municipality_code = ? and year = ? and score is not null",
+            [code, latest]).fetchall()]
+        geometric = math.exp(sum(math.log(max(g, 1.0)) for g in goals) / len(goals))
+        assert sens[(code, "geometric_mean")][0] == pytest.approx(geometric, abs=0.02), code
+        assert sens[(code, "baseline")][0] == published[code]
+        indicators = [r[0] for r in demo.execute(
+            "select s.score from marts.indicator_scores s join marts.indicators i using (indicator_id) "
+            "join marts.goal_scores g on g.municipality_code = s.municipality_code and g.goal = s.goal "
+            "and g.year = s.year where s.municipality_code = ? and s.year = ? and i.in_index "
+            "and s.score is not null and g.score is not null", [code, latest]).fetchall()]
+        assert sens[(code, "indicator_weights")][0] == pytest.approx(sum(indicators) / len(indicators), abs=0.02)
+        ranks = [sens[(code, s)][1] for s in scenarios]
+        assert sens[(code, "baseline")][2:] == (min(ranks), max(ranks)), code

@@ -81,6 +81,21 @@ def test_municipality_page_matches_the_marts(published: Published) -> None:
         assert ("ikke verifisert" in row) == (ind in unverified), ind
 
 
+def test_municipality_page_shows_the_rank_interval(published: Published) -> None:
+    """The rank interval of marts.score_sensitivity ("rank 40-55 under reasonable choices") and each scenario's
+    rank, for the report year."""
+    db = published.home.published_db
+    year = q(db, "select max(year) from marts.sdg_index where score is not null")[0][0]
+    rows = q(db, f"select scenario, rank, rank_low, rank_high from marts.score_sensitivity "
+                 f"where municipality_code = '3201' and year = {year} order by scenario")
+    low, high = rows[0][2], rows[0][3]
+    assert low == min(r[1] for r in rows) and high == max(r[1] for r in rows)
+    html = (published.home.reports_dir / "kommune" / "3201.html").read_text(encoding="utf-8")
+    block = re.search(r'<div class="kpi-sub" id="rank-interval".*?</details></div>', html, re.S).group(0)
+    assert f"rank {fmt_number(low, 0)}–{fmt_number(high, 0)} under reasonable choices" in block
+    assert len(re.findall(r"<li>[^<]+: \d+</li>", block)) == len(rows) == 5
+
+
 def test_trend_and_rating_labels() -> None:
     assert trend_of("on track").arrow == "↑"
     assert trend_of("moderately improving").arrow == "↗"
