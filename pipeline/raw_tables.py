@@ -16,6 +16,7 @@ from pipeline.catalog import SsbCatalog
 from pipeline.paths import Home
 from pipeline.snapshot import Snapshot, SnapshotError, sha256_bytes
 from pipeline.ssb.jsonstat import MISSING_SYMBOLS, ZERO_SYMBOL, JsonStatError, parse_jsonstat
+from pipeline.ssb.periods import period_year
 
 SSB_COLUMNS = ["table_id", "region", "contents_code", "filters", "period", "year", "value", "status",
                "source_file", "sha256", "snapshot_kind"]
@@ -93,11 +94,10 @@ def ssb_arrow_tables(snapshot: Snapshot, catalog: SsbCatalog, table_id: str) -> 
         else:
             filters = (np.zeros(n, dtype=np.int32), [""])
         periods = list(ds.dimension("Tid").codes)
-        years = []
-        for p in periods:
-            if not (len(p) >= 4 and p[:4].isdigit()):
-                raise SnapshotError(f"{path}: table {table_id}: time code {p!r} does not start with a year")
-            years.append(int(p[:4]))
+        try:
+            years = [period_year(p) for p in periods]  # a period of years is keyed by its end year
+        except ValueError as exc:
+            raise SnapshotError(f"{path}: table {table_id}: {exc}") from exc
         values = ds.values.copy()
         status = pa.array(ds.statuses or [None] * n, type=pa.string())
         is_zero = pc.fill_null(pc.equal(status, ZERO_SYMBOL), False).to_numpy(zero_copy_only=False) & np.isnan(values)

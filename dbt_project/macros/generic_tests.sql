@@ -14,3 +14,8 @@ from {{ model }}
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
+
+{# Every row satisfies a boolean SQL expression over its columns (NULL counts as a failure). #}
+{% test expression_is_true(model, expression, column_name=none) %}
+select * from {{ model }} where not coalesce(({{ expression }}), false)
+{% endtest %}

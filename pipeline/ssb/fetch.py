@@ -40,6 +40,7 @@ from pipeline.snapshot import (
 from pipeline.ssb.client import Limits, SsbClient, SsbResponse
 from pipeline.ssb.errors import SsbEmptyData, SsbError, SsbSchemaError
 from pipeline.ssb.jsonstat import Dataset
+from pipeline.ssb.periods import period_year
 from pipeline.ssb.selection import Selection, min_requests, split_selection
 from pipeline.ssb.structure import read_structure, structure_from_dataset
 
@@ -136,6 +137,14 @@ def table_spec(table: TableSpec, catalog: SsbCatalog, lang: str) -> dict:
             "contents": table.contents_codes, "years": [catalog.first_year, catalog.last_year]}
 
 
+def _keyed_within(code: str, first_year: int, last_year: int) -> bool:
+    """Whether a time code's year (a period's end year, `period_year`) lies in [first_year, last_year]."""
+    try:
+        return first_year <= period_year(code) <= last_year
+    except ValueError:
+        return False
+
+
 def build_selection(table: TableSpec, meta: Dataset, first_year: int, last_year: int,
                     codelist: str | None = None) -> tuple[Selection, list[str]]:
     """The data selection for a catalog table given its current metadata; schema drift raises SsbSchemaError.
@@ -175,7 +184,7 @@ def build_selection(table: TableSpec, meta: Dataset, first_year: int, last_year:
                                      f"(has {', '.join(dim.codes[:10])}); {fix}", table_id=table.id)
             value_codes[dim.id] = [c for c in dim.codes if c in table.contents_codes]
         elif dim.id == time_dim:
-            years = [c for c in dim.codes if c[:4].isdigit() and first_year <= int(c[:4]) <= last_year]
+            years = [c for c in dim.codes if _keyed_within(c, first_year, last_year)]
             if not years:
                 raise SsbSchemaError(f"{where}: no periods in {first_year}-{last_year} (table has "
                                      f"{dim.codes[0]}..{dim.codes[-1]})", table_id=table.id)

@@ -28,6 +28,8 @@ select
     nullif(c.denominator, '') as denominator,
     cast(coalesce(c.scale, 1) as double) as scale,
     b.worst_basis,
+    cast(coalesce(b.n_values, 0) as integer) as bounds_municipalities,
+    b.withheld_reason as scoring_withheld_reason,
     cast(c.u4ssc_benchmark as double) as u4ssc_benchmark,
     cast(c.in_index as boolean) as in_index,
     c.verification,

@@ -40,7 +40,8 @@ select
     unit,
     direction,
     benchmark,
-    round(least(share_of_benchmark, 10), 4) as share_of_benchmark,
+    -- least() skips NULL (least(NULL, 10) = 10): a missing value must keep a missing share
+    case when share_of_benchmark is not null then round(least(share_of_benchmark, 10), 4) end as share_of_benchmark,
     cast(case
         when share_of_benchmark is null then null
         when share_of_benchmark < 0.33 then 1

@@ -1,10 +1,11 @@
--- Score, rating and trend per municipality, indicator and year (DESIGN section 5).
+-- Score, rating and trend per municipality, indicator and year (docs/methodology.md sections 2, 4 and 5).
 --   score  = 100 * (x - worst) / (best - worst), clipped to [0, 100]; the formula serves both directions
---            because worst/best are already on the bad/good side. Degenerate bounds (best = worst, or a
---            target on the bad side of the worst bound): 100 when x reaches best, else 0.
+--            because worst/best are already on the bad/good side.
 --   rating = green / yellow / orange / red from the catalog thresholds, in the indicator's direction.
 --   trend  = linear annual change over the last 5 years (from the earliest year with a value in
 --            [t-5, t-2]) against the annual change needed to reach the green threshold by 2030.
+-- Only a scored indicator (int_scoring__indicator_bounds: bounds, no withheld_reason) gets a score, a rating
+-- or a trend; a withheld one keeps its values and changes, nothing that ranks or colours it.
 with v as (
     select * from {{ ref('int_indicators__values') }}
 ),
@@ -34,14 +35,14 @@ scored as (
         c.in_index,
         c.sign,
         c.green,
+        c.worst is not null as is_scored,
         case
-            when v.value is null or c.best is null or c.worst is null then null
-            when c.sign * (c.best - c.worst) <= 0 then
-                case when c.sign * (v.value - c.best) >= 0 then 100.0 else 0.0 end
+            when v.value is null or c.worst is null then null
             else greatest(0.0, least(100.0, 100.0 * (v.value - c.worst) / (c.best - c.worst)))
         end as score,
         case
-            when v.value is null or c.green is null or c.yellow is null or c.orange is null then null
+            when v.value is null or c.worst is null or c.green is null or c.yellow is null or c.orange is null
+                then null
             when c.sign * (v.value - c.green) >= 0 then 'green'
             when c.sign * (v.value - c.yellow) >= 0 then 'yellow'
             when c.sign * (v.value - c.orange) >= 0 then 'orange'
@@ -96,7 +97,7 @@ select
     annual_change,
     needed_annual_change,
     case
-        when annual_change is null or needed_annual_change is null then null
+        when not is_scored or annual_change is null or needed_annual_change is null then null
         -- already at green at the start of the window: on track while it stays there
         when needed_annual_change <= 0 then
             case when sign * (value - green) >= 0 then 'on track' else 'decreasing' end
