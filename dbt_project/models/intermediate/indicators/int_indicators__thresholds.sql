@@ -40,7 +40,7 @@ stats as (
         quantile_cont(v.value, 0.50) as p50,
         quantile_cont(v.value, 0.75) as p75
     from values_ as v
-    inner join base as b on b.indicator_id = v.indicator_id and b.year = v.year
+    inner join base as b on b.indicator_id = v.indicator_id and b.base_year = v.year
     group by v.indicator_id, b.base_year
 ),
 
