@@ -1,4 +1,6 @@
--- The indicator catalog with the stored normalisation bounds, rating thresholds and source definition.
+-- The indicator catalog with the stored normalisation bounds, rating thresholds and source definition, and where
+-- the target and thresholds come from (seed indicator_sources; int_indicators__thresholds resolves thresholds the
+-- catalog leaves to the statistical rule).
 select
     c.indicator_id,
     c.name_nb,
@@ -18,9 +20,9 @@ select
     b.worst as bound_worst,
     b.best as bound_best,
     b.best_basis,
-    c.green as threshold_green,
-    c.yellow as threshold_yellow,
-    c.orange as threshold_orange,
+    th.green as threshold_green,
+    th.yellow as threshold_yellow,
+    th.orange as threshold_orange,
     c.table_id,
     c.contents_code,
     nullif(c.filters, '') as filters,
@@ -36,7 +38,16 @@ select
     c.vocabulary,
     case when c.source_type = 'ssb' then coalesce(t.status, 'current') else 'submission' end as data_status,
     t.reason as data_status_reason,
-    t.data_fetched_at as data_fetched_at
+    t.data_fetched_at as data_fetched_at,
+    src.target_basis,
+    src.target_source,
+    src.thresholds_basis,
+    src.thresholds_source,
+    th.thresholds_origin,
+    th.thresholds_base_year,
+    src.direction_rationale
 from {{ ref('indicator_catalog') }} as c
 left join {{ ref('int_scoring__indicator_bounds') }} as b using (indicator_id)
+left join {{ ref('int_indicators__thresholds') }} as th using (indicator_id)
+left join {{ ref('indicator_sources') }} as src using (indicator_id)
 left join {{ ref('stg_ssb__table_status') }} as t on c.source_type = 'ssb' and t.table_id = c.table_id
