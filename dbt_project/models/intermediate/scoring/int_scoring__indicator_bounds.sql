@@ -13,8 +13,15 @@
 -- Stored in marts.indicators (bounds_base_year, bound_worst, bound_best, bounds_municipalities, ...).
 {% set min_n = var('min_reporting_municipalities') %}
 with catalog as (
-    select *, case when direction = 'lower' then -1.0 else 1.0 end as sign
-    from {{ ref('indicator_catalog') }}
+    -- the orange threshold as resolved (sourced, else the stated rule): the red line the worst bound respects
+    select
+        c.* exclude (green, yellow, orange),
+        th.green,
+        th.yellow,
+        th.orange,
+        case when c.direction = 'lower' then -1.0 else 1.0 end as sign
+    from {{ ref('indicator_catalog') }} as c
+    left join {{ ref('int_indicators__thresholds') }} as th using (indicator_id)
 ),
 
 values_ as (

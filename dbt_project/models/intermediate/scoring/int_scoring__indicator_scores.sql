@@ -1,7 +1,8 @@
 -- Score, rating and trend per municipality, indicator and year (docs/methodology.md sections 2, 4 and 5).
 --   score  = 100 * (x - worst) / (best - worst), clipped to [0, 100]; the formula serves both directions
 --            because worst/best are already on the bad/good side.
---   rating = green / yellow / orange / red from the catalog thresholds, in the indicator's direction.
+--   rating = green / yellow / orange / red from the resolved thresholds (int_indicators__thresholds: the
+--            catalog's sourced numbers, else the stated quartile rule), in the indicator's direction.
 --   trend  = linear annual change over the last 5 years (from the earliest year with a value in
 --            [t-5, t-2]) against the annual change needed to reach the green threshold by 2030.
 -- Only a scored indicator (int_scoring__indicator_bounds: bounds, no withheld_reason) gets a score, a rating
@@ -11,12 +12,17 @@ with v as (
 ),
 
 c as (
+    -- thresholds as resolved by int_indicators__thresholds: the catalog's sourced numbers, else the stated rule
     select
-        c.*,
+        c.* exclude (green, yellow, orange),
+        th.green,
+        th.yellow,
+        th.orange,
         case when c.direction = 'lower' then -1.0 else 1.0 end as sign,
         b.worst,
         b.best
     from {{ ref('indicator_catalog') }} as c
+    left join {{ ref('int_indicators__thresholds') }} as th using (indicator_id)
     left join {{ ref('int_scoring__indicator_bounds') }} as b using (indicator_id)
 ),
 
