@@ -306,8 +306,9 @@ def _u4ssc_rows(marts: Marts, ind_names: dict[str, dict[str, Any]]) -> dict[str,
         meta = ind_names.get(r.get("indicator_id") or "", {})
         points = r.get("points")
         out[r["municipality_code"]].append(SimpleNamespace(
-            code=r["u4ssc_code"], name_nb=meta.get("name_nb") or r.get("indicator_id") or "",
-            name_en=meta.get("name_en") or "", goal=r.get("goal"), year=r.get("year"), value=r.get("value"),
+            code=r["u4ssc_code"], name_nb=meta.get("name_nb") or r.get("name_nb") or r.get("indicator_id") or "",
+            name_en=meta.get("name_en") or r.get("name_en") or "", goal=r.get("goal"), year=r.get("year"),
+            value=r.get("value"),
             unit=r.get("unit") or meta.get("unit") or "", benchmark=r.get("benchmark"),
             share=r.get("share_of_benchmark"), points=int(points) if points is not None else None))
     return out
