@@ -12,7 +12,7 @@ from pipeline.paths import Home
 from pipeline.refresh import RefreshSummary, run_refresh
 from pipeline.submissions.catalog import code_key, load_u4ssc_kpis
 
-NEW_MARTS = {"county_goal_scores", "u4ssc_kpis", "u4ssc_dimensions", "goal_coverage"}
+NEW_MARTS = {"county_goal_scores", "u4ssc_codes", "u4ssc_kpis", "u4ssc_dimensions", "goal_coverage"}
 # Goals whose SSB indicators are all unverified (no evidenced codes yet, docs/methodology.md): no index indicator,
 # so no goal score until their tables' metadata is read.
 GOALS_WITHOUT_INDEX = {12, 14}
@@ -156,6 +156,12 @@ def test_demo_u4ssc_kpis_cover_every_code(demo: duckdb.DuckDBPyConnection) -> No
                                 "and data_status = 'ssb'", [code, latest]).fetchone()[0] > n_munis / 2, code
     assert "no_data" in demo.execute("select distinct data_status from marts.u4ssc_kpis where municipality_code "
                                      "= '0301'").fetchnumpy()["data_status"]
+    carriers = dict(demo.execute("select u4ssc_code, indicator_ids from marts.u4ssc_codes").fetchall())
+    assert len(carriers) == len(kpis)
+    # the corrected mappings (issue 15): shore access is not "Protected natural areas", wastewater treatment is 4C
+    assert carriers["EN: EN: PSN: 3A"] == "protected_area_share"
+    assert carriers["EN: EN: WS: 4C"] == "wastewater_compliance" and carriers["EN: EN: WS: 3C"] is None
+    assert carriers["SC: SH: SI: 3C"] == "low_income_eu60|poverty_share"  # SSB first
     rollup = demo.execute(
         "select d.municipality_code, d.dimension, d.year, d.kpis_total, d.kpis_reported, d.kpis_from_ssb, "
         "d.kpis_from_submissions, k.total, k.reported, k.ssb, k.sub from marts.u4ssc_dimensions d join ("

@@ -1,5 +1,5 @@
 -- U4SSC KPIs: one row per municipality x U4SSC KPI code (seed u4ssc_kpi_codes: all of them) x year, for every
--- year any U4SSC value exists. The value comes from the catalog indicator carrying the code (SSB before
+-- year any U4SSC value exists (names, categories and ranges of the codes: marts.u4ssc_codes). The value comes from the catalog indicator carrying the code (SSB before
 -- submissions when several do), else from a submission of the KPI itself (int_u4ssc__submitted); neither:
 -- value NULL, data_status 'no_data'. Benchmark: the first carrier's U4SSC benchmark (none for U4SSC-only
 -- KPIs). share_of_benchmark = value / benchmark (higher is better) or benchmark / value (lower is better),
@@ -82,11 +82,7 @@ grid as (
     select
         m.municipality_code,
         k.u4ssc_code,
-        k.name_en,
-        k.name_nb,
         k.dimension,
-        k.sub_dimension,
-        k.category,
         k.kpi_type,
         coalesce(cm.goal, k.sdg_goal) as goal,
         y.year,
@@ -123,11 +119,7 @@ shares as (
 select
     municipality_code,
     u4ssc_code,
-    name_en,
-    name_nb,
     dimension,
-    sub_dimension,
-    category,
     kpi_type,
     indicator_id,
     cast(goal as integer) as goal,
