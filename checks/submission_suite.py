@@ -1,7 +1,7 @@
 """GX suite on the accepted submissions as loaded into raw.submission_values (all versions).
 
 The file validator (pipeline/submissions) checks each file on its own; this suite checks what the
-refresh actually loads: known municipalities and submittable indicators, years in range, values present
+refresh actually loads: known municipalities and submittable indicators (or U4SSC KPIs), years in range, values present
 and plausible for the indicator's unit, one row per (submission, municipality, indicator, year), and the
 provenance columns every value needs.
 """
@@ -14,8 +14,8 @@ import pandas as pd
 
 from checks.gx_runner import SuiteRun, validate
 from checks.ssb_suites import quality_config
-from pipeline.catalog import load_indicators
 from pipeline.raw_tables import SUBMISSION_COLUMNS
+from pipeline.submissions.catalog import indicator_index
 
 MIN_YEAR = 2000
 
@@ -27,7 +27,7 @@ def run_submission_suite(frame: pd.DataFrame, municipalities: list[str]) -> tupl
     from great_expectations.expectations.row_conditions import Column  # noqa: PLC0415
 
     e = gx.expectations
-    indicators = [r for r in load_indicators() if r.get("source_type") == "submission"]
+    indicators = indicator_index().submittable  # catalog submission indicators and U4SSC KPIs
     out = validate("submissions", frame, [
         e.ExpectTableColumnsToMatchOrderedList(column_list=list(SUBMISSION_COLUMNS),
                                                meta={"why": "raw.submission_values columns"}),
@@ -39,8 +39,8 @@ def run_submission_suite(frame: pd.DataFrame, municipalities: list[str]) -> tupl
     checks = [
         e.ExpectColumnValuesToBeInSet(column="municipality_code", value_set=sorted(municipalities),
                                       meta={"why": "municipality of the target structure"}),
-        e.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=sorted(r["indicator_id"] for r in indicators),
-                                      meta={"why": "submittable indicator of the catalog"}),
+        e.ExpectColumnValuesToBeInSet(column="indicator_id", value_set=sorted(i.indicator_id for i in indicators),
+                                      meta={"why": "submittable indicator of the catalog or U4SSC KPI"}),
         e.ExpectColumnValuesToBeBetween(column="year", min_value=MIN_YEAR, max_value=max_year,
                                         meta={"why": f"year {MIN_YEAR}-{max_year}"}),
         e.ExpectCompoundColumnsToBeUnique(column_list=["submission_id", "municipality_code", "indicator_id", "year"],
@@ -52,10 +52,12 @@ def run_submission_suite(frame: pd.DataFrame, municipalities: list[str]) -> tupl
     out.extend(validate("submissions", frame, checks))
     ranges = quality_config()["submissions"]["unit_ranges"]
     checks = []
-    for ind in indicators:
-        lo, hi = ranges.get(ind.get("unit", ""), ranges["default"])
+    present = set(frame["indicator_id"])
+    for ind in (i for i in indicators if i.indicator_id in present):
+        # a U4SSC KPI's plausible range (u4ssc_kpi_codes seed) where it has one, else the unit's usual range
+        lo, hi = (ind.kpi.range_min, ind.kpi.range_max) if ind.kpi else ranges.get(ind.unit, ranges["default"])
         checks.append(e.ExpectColumnValuesToBeBetween(
-            column="value", min_value=lo, max_value=hi, row_condition=Column("indicator_id") == ind["indicator_id"],
-            meta={"why": f"{ind['indicator_id']} ({ind.get('unit')}) within [{lo}, {hi}]"}))
+            column="value", min_value=lo, max_value=hi, row_condition=Column("indicator_id") == ind.indicator_id,
+            meta={"why": f"{ind.indicator_id} ({ind.unit}) within [{lo}, {hi}]"}))
     plausible.extend(validate("submissions_plausible", frame, checks))
     return out, plausible

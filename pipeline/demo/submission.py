@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.catalog import load_indicators
 from pipeline.demo.snapshot import _rng
 from pipeline.paths import Home
+from pipeline.submissions.catalog import code_key, load_u4ssc_kpis
 
 DEMO_MUNICIPALITY = "3201"  # Bærum, a member of the national SDG network
 DEMO_FILE = f"demo_{DEMO_MUNICIPALITY}_u4ssc.csv"
@@ -32,7 +33,24 @@ def demo_submission_bytes() -> bytes:
             code = ind["u4ssc_code"] or ind["indicator_id"]
             rows.append(f"{DEMO_MUNICIPALITY};{code};{year};{value:.1f}".replace(".", ",")
                         + f";{ind['unit']};DEMO-data (syntetisk) / DEMO data (synthetic)")
+    rows.extend(_u4ssc_only_rows())
     return ("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8")
+
+
+def _u4ssc_only_rows() -> list[str]:
+    """U4SSC KPIs no catalog indicator carries: a value inside each KPI's plausible range (20-60% of the way)."""
+    carried = {code_key(i["u4ssc_code"]) for i in load_indicators() if i["u4ssc_code"]}
+    rows = []
+    for kpi in load_u4ssc_kpis():
+        if code_key(kpi.code) in carried:
+            continue
+        rng = _rng("submission", kpi.kpi_id)
+        level = kpi.range_min + (kpi.range_max - kpi.range_min) * rng.uniform(0.2, 0.6)
+        for i, year in enumerate(DEMO_YEARS):
+            value = min(kpi.range_max, level * (1 + 0.01 * i))
+            rows.append(f"{DEMO_MUNICIPALITY};{kpi.code};{year};{value:.1f}".replace(".", ",")
+                        + f";{kpi.unit};DEMO-data (syntetisk) / DEMO data (synthetic)")
+    return rows
 
 
 def ensure_demo_submission(home: Home) -> Path | None:

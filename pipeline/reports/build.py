@@ -316,14 +316,17 @@ def _u4ssc_rows(marts: Marts, ind_names: dict[str, dict[str, Any]]) -> dict[str,
     if kpis is None or kpis.empty or "u4ssc_code" not in kpis.columns:
         return {}
     df = kpis[kpis["value"].notna()] if "value" in kpis.columns else kpis
+    codes = marts.get("u4ssc_codes")
+    kpi_names = {} if codes is None else {r["u4ssc_code"]: r for r in records(codes)}
     df = df.sort_values("year").drop_duplicates(["municipality_code", "u4ssc_code"], keep="last")
     out: dict[str, list[SimpleNamespace]] = defaultdict(list)
     for r in records(df.sort_values(["municipality_code", "u4ssc_code"])):
-        meta = ind_names.get(r.get("indicator_id") or "", {})
+        meta = ind_names.get(r.get("indicator_id") or "", {}) or kpi_names.get(r["u4ssc_code"], {})
         points = r.get("points")
         out[r["municipality_code"]].append(SimpleNamespace(
             code=r["u4ssc_code"], name_nb=meta.get("name_nb") or r.get("indicator_id") or "",
-            name_en=meta.get("name_en") or "", goal=r.get("goal"), year=r.get("year"), value=r.get("value"),
+            name_en=meta.get("name_en") or "", goal=r.get("goal"), year=r.get("year"),
+            value=r.get("value"),
             unit=r.get("unit") or meta.get("unit") or "", benchmark=r.get("benchmark"),
             share=r.get("share_of_benchmark"), points=int(points) if points is not None else None))
     return out

@@ -83,8 +83,6 @@ RULES: dict[str, tuple[str, str]] = {
                           "indikator-id fra malen.",
                           "Unknown indicator '{value}'. Use a U4SSC code (e.g. '{example}') or an indicator id "
                           "from the template."),
-    "indicator.not_in_catalog": ("U4SSC-koden «{value}» ({title}) finnes, men er ikke i indikatorkatalogen ennå.",
-                                 "U4SSC code '{value}' ({title}) exists but is not in the indicator catalog yet."),
     "indicator.ssb_only": ("Indikatoren «{value}» hentes fra SSB og tas ikke imot som innsending.",
                            "Indicator '{value}' is fetched from SSB and is not accepted as a submission."),
     "year.missing": ("År mangler.", "Year is missing."),
@@ -102,6 +100,8 @@ RULES: dict[str, tuple[str, str]] = {
                       "The cell holds a formula without a stored result. Save the file in Excel again, or paste "
                       "as values."),
     "value.percent_range": ("Prosentverdien {value} er utenfor 0–100.", "Percentage {value} is outside 0-100."),
+    "value.out_of_range": ("Verdien {value} er utenfor det plausible området {min}–{max} ({unit}) for {indicator}.",
+                           "Value {value} is outside the plausible range {min}-{max} ({unit}) for {indicator}: {why}."),
     "value.percent_sign": ("«{value}» har prosenttegn, men indikatoren måles i «{unit}».",
                            "'{value}' has a percent sign but the indicator is measured in '{unit}'."),
     "unit.mismatch": ("Enheten «{value}» stemmer ikke med katalogen («{unit}») for {indicator}.",

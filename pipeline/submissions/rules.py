@@ -1,9 +1,10 @@
 """Validation rules: parse each raw row into typed fields, then check columns with Great Expectations.
 
 Cell-level parsing (is it a number, a year, a known indicator) is plain Python because each failure
-needs its own message. Column rules (municipality equals the inbox folder's, year in range, percentages
-within 0-100, unique keys) run as GX 1.x expectations on the parsed DataFrame (ephemeral context,
-pandas datasource), and their unexpected indexes are mapped back to spreadsheet rows.
+needs its own message; so is each U4SSC KPI's plausible range (bounds differ per indicator). Column
+rules (municipality equals the inbox folder's, year in range, percentages within 0-100, unique keys)
+run as GX 1.x expectations on the parsed DataFrame (ephemeral context, pandas datasource), and their
+unexpected indexes are mapped back to spreadsheet rows.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 
 from pipeline.gx import dataframe_batch_definition
 from pipeline.submissions import safety
-from pipeline.submissions.catalog import IndicatorIndex, unit_key
+from pipeline.submissions.catalog import Indicator, IndicatorIndex, unit_key
 from pipeline.submissions.issues import Issue, issue
 from pipeline.submissions.reading import RawTable, is_formula_without_value
 
@@ -100,6 +101,16 @@ def parse_municipality(cell: Any) -> str | None:
     return None
 
 
+def _implausible(ind: Indicator, value: float, file: str, row: int, column: str, shown: str) -> Issue | None:
+    """A value outside its U4SSC KPI's plausible range (the seed states why). Percentages outside 0-100 are
+    left to the column rule `value.percent_range`, so one mistake gets one finding."""
+    kpi = ind.kpi
+    if kpi is None or kpi.range_min <= value <= kpi.range_max or (ind.is_percent and not 0 <= value <= 100):
+        return None
+    return issue("value.out_of_range", file, row, column, shown, indicator=ind.u4ssc_code or ind.indicator_id,
+                 min=_fmt(kpi.range_min), max=_fmt(kpi.range_max), unit=ind.unit, why=kpi.range_rationale)
+
+
 def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -150,13 +161,8 @@ def validate_table(table: RawTable, municipality: str, index: IndicatorIndex,
             issues.append(issue("indicator.missing", f, n, cols["indicator"]))
             ok = False
         else:
-            hit = index.lookup(_shown(cell))
-            ind = hit.indicator
-            if ind is None and hit.u4ssc_title:
-                issues.append(issue("indicator.not_in_catalog", f, n, cols["indicator"], _shown(cell),
-                                    title=hit.u4ssc_title))
-                ok = False
-            elif ind is None:
+            ind = index.lookup(_shown(cell))
+            if ind is None:
                 issues.append(issue("indicator.unknown", f, n, cols["indicator"], _shown(cell), example=example))
                 ok = False
             elif not ind.submittable:
@@ -190,6 +196,9 @@ def validate_table(table: RawTable, municipality: str, index: IndicatorIndex,
                 ok = False
             elif pct and ind is not None and not ind.is_percent:
                 issues.append(issue("value.percent_sign", f, n, cols["value"], _shown(cell), unit=ind.unit))
+                ok = False
+            elif ind is not None and (finding := _implausible(ind, value, f, n, cols["value"], _shown(cell))):
+                issues.append(finding)
                 ok = False
             rec["value"] = value
         # unit (optional column; blank means "as in the catalog")

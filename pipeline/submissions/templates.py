@@ -1,7 +1,7 @@
 """Submission templates generated from the indicator catalog: CSV (`;`, UTF-8 with BOM) and .xlsx.
 
 Both have the Norwegian headers, one example row (rejected if left in: rule `row.example`), and one
-pre-filled row per submittable indicator (code + unit); rows left without municipality, year and value
+pre-filled row per submittable indicator and U4SSC KPI (code + unit); rows left without municipality, year and value
 are skipped when the file comes back.
 """
 
@@ -28,7 +28,8 @@ GUIDE_NB = [
     "Én rad per indikator og år. Fyll inn kommunenummer (fire siffer, f.eks. 0301), år og verdi.",
     "Indikator: U4SSC-kode (f.eks. «EC: ICT: ICT: 1C») eller indikator-id fra arket «Indikatorer».",
     "Verdi: tall med desimalkomma eller punktum, uten tusenskille. Prosent som 0–100.",
-    "Enhet kan stå tom; fylles den ut, må den være katalogens enhet.",
+    "Enhet kan stå tom; fylles den ut, må den være katalogens enhet. Verdien må ligge i det plausible området "
+    "(arket «Indikatorer»).",
     "Slett eksempelraden. Rader uten kommunenummer, år og verdi hoppes over.",
     "Filen godtas bare hvis alle rader er riktige; ellers får du en feilrapport med alle feil.",
 ]
@@ -37,7 +38,8 @@ GUIDE_EN = [
     "One row per indicator and year. Fill in municipality code (four digits, e.g. 0301), year and value.",
     "Indicator: a U4SSC code (e.g. 'EC: ICT: ICT: 1C') or an indicator id from the 'Indikatorer' sheet.",
     "Value: a number with decimal comma or point, no thousands separator. Percentages as 0-100.",
-    "Unit may be left blank; if filled in it must be the catalog's unit.",
+    "Unit may be left blank; if filled in it must be the catalog's unit. The value must lie in the plausible "
+    "range (sheet 'Indikatorer').",
     "Delete the example row. Rows without municipality code, year and value are skipped.",
     "The file is accepted only if every row is right; otherwise you get an error report listing all errors.",
 ]
@@ -99,10 +101,12 @@ def _xlsx_bytes(rows: list[list[str]]) -> bytes:
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     cat = wb.create_sheet("Indikatorer")
-    cat.append(["indikator", "indikator_id", "u4ssc_kode", "navn", "name", "enhet"])
+    cat.append(["indikator", "indikator_id", "u4ssc_kode", "navn", "name", "enhet", "plausibel_min", "plausibel_maks",
+                "begrunnelse (rationale)"])
     for i in indicator_index().submittable:
+        lo, hi, why = (i.kpi.range_min, i.kpi.range_max, i.kpi.range_rationale) if i.kpi else ("", "", "")
         cat.append([str(neutralise(x)) for x in (_code(i), i.indicator_id, i.u4ssc_code, i.name_nb, i.name_en,
-                                                 i.unit)])
+                                                 i.unit)] + [lo, hi, str(neutralise(why))])
     guide = wb.create_sheet("Veiledning")
     for nb, en in zip(GUIDE_NB, GUIDE_EN, strict=True):
         guide.append([nb, en])

@@ -54,7 +54,7 @@ CATALOG = [
     # indicator_id, goal, direction, source_type, table_id, contents, denominator, scale, u4ssc, lb, ub, g, y, o,
     # benchmark, in_index
     ("hi_pct", 1, "higher", "ssb", "90001", "Andel", "", 1, "", "", 100, 80, 60, 40, "", "true"),
-    ("lo_rate", 1, "lower", "ssb", "90002", "Antall", "population", 1000, "SC: SH: SA: 8C", "", 0, 5, 12, 15, 5,
+    ("lo_rate", 1, "lower", "ssb", "90002", "Antall", "population", 1000, "SC: SH: SI: 3C", "", 0, 5, 12, 15, 5,
      "true"),
     ("all_equal", 2, "higher", "ssb", "90003", "Likt", "", 1, "", "", "", 60, 50, 40, "", "true"),
     ("floor_ind", 2, "higher", "ssb", "90007", "Golv", "", 1, "", "", "", 70, 65, 60, "", "true"),

@@ -12,6 +12,7 @@ from pipeline.catalog import load_indicators
 from pipeline.paths import Home
 from pipeline.settings import Settings
 from pipeline.submissions import cli, process_inbox, read_log
+from pipeline.submissions.catalog import code_key, load_u4ssc_kpis
 from pipeline.submissions.process import check_bytes
 from pipeline.submissions.safety import neutralise, sanitise_filename
 from pipeline.submissions.templates import CSV_NAME, XLSX_NAME, write_templates
@@ -94,9 +95,12 @@ def test_templates_round_trip(tmp_path) -> None:
 def test_templates_from_the_real_catalog(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("pipeline.submissions.catalog.load_indicators", load_indicators)
     submittable = [r for r in load_indicators() if r["source_type"] != "ssb"]
+    carried = {code_key(r["u4ssc_code"]) for r in submittable if r["u4ssc_code"]}
+    u4ssc_only = [k for k in load_u4ssc_kpis() if code_key(k.code) not in carried]  # every other U4SSC code
     assert _run(["template", "--out", str(tmp_path)]) == 0
     lines = (tmp_path / CSV_NAME).read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 2 + len(submittable)
+    assert len(lines) == 2 + len(submittable) + len(u4ssc_only)
+    assert len(u4ssc_only) >= 50
 
 
 @pytest.mark.parametrize(("text", "expected"), [
