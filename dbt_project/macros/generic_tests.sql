@@ -14,3 +14,8 @@ from {{ model }}
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
+
+{# The model has exactly one row (the run's own facts). #}
+{% test single_row(model) %}
+select count(*) as n from {{ model }} having count(*) <> 1
+{% endtest %}

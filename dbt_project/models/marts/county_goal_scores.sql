@@ -26,6 +26,7 @@ select
     cast(count(*) as integer) as municipalities_total,
     round(sum(population) filter (where score is not null) / nullif(sum(population), 0), 4)
         as population_share_scored,
-    {{ var('structure_year') }} as structure_year
+    {{ var('structure_year') }} as structure_year,
+    {{ run_is_demo() }} as is_demo
 from g
 group by county_code, goal, year

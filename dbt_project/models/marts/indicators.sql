@@ -34,7 +34,8 @@ select
     c.vocabulary,
     case when c.source_type = 'ssb' then coalesce(t.status, 'current') else 'submission' end as data_status,
     t.reason as data_status_reason,
-    t.data_fetched_at as data_fetched_at
+    t.data_fetched_at as data_fetched_at,
+    {{ run_is_demo() }} as is_demo
 from {{ ref('indicator_catalog') }} as c
 left join {{ ref('int_scoring__indicator_bounds') }} as b using (indicator_id)
 left join {{ ref('stg_ssb__table_status') }} as t on c.source_type = 'ssb' and t.table_id = c.table_id
