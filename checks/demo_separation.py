@@ -54,9 +54,9 @@ def run_holds_one_kind_of_data(warehouse: Warehouse, data_home: DataHome) -> dg.
                         f"{len(subs_wrong)} file(s): {examples}")
     passed = not problems
     if passed:
-        description = f"{run} (source {source}): every row is {'demo' if is_demo else 'real'}"
+        description = f"{run}, source {source}: every row is {'demo' if is_demo else 'real'}"
     else:
-        description = (f"{run} (source {source}) contains {wrong_kind} data, so nothing is published: "
+        description = (f"{run}, source {source}, contains {wrong_kind} data, so nothing is published: "
                        + "; ".join(problems)
                        + (". Demo submissions are loaded only in demo runs: move these files out of the real "
                           "store (demo data belong in KOMMUNE_SDG_HOME/demo/)" if not is_demo else
