@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ import pytest
 
 from checks.gate import published_marts
 from pipeline.dbt_manifest import dbt_project
+from pipeline.demo import generate_demo_snapshot
 from pipeline.demo.submission import DEMO_FILE, DEMO_MUNICIPALITY, demo_submission_bytes
 from pipeline.paths import DBT_PROJECT_DIR, Home
 from pipeline.refresh import RefreshSummary, run_refresh
@@ -56,7 +58,17 @@ def _query(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def runs(module_home: Home, ssb_server: PxWebTestServer, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def live_ssb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PxWebApi v2 test server on 127.0.0.1 serving tables in SSB's format: a `live` refresh against it
+    fetches them as SSB data (snapshot kind live, a real run). Yields its base URL."""
+    server = PxWebTestServer(generate_demo_snapshot(tmp_path_factory.mktemp("ssb_origin")), calls=200, window_s=1.0)
+    with server as base_url:
+        yield base_url
+    assert not server.violations, server.violations
+
+
+@pytest.fixture(scope="module")
+def runs(module_home: Home, live_ssb: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A real submission queued, then a demo run, then a live run, in one home; each run's marts recorded."""
     home = module_home
     queued = submit(_real_file(tmp_path_factory.mktemp("real")), REAL_MUNICIPALITY, home)
@@ -66,7 +78,7 @@ def runs(module_home: Home, ssb_server: PxWebTestServer, tmp_path_factory: pytes
     demo_marts = _marts_state(home.published_db)
     demo_sources = _query(home.published_db, "select distinct source from marts.indicator_values "
                                              "where source like 'submission%' order by 1")
-    settings = Settings.for_home(home.root, ssb_base_url=ssb_server.base_url)
+    settings = Settings.for_home(home.root, ssb_base_url=live_ssb)
     live = run_refresh(settings, "live")
     assert live.success, live.failures + live.checks_failed
     return {"home": home, "settings": settings, "demo": demo, "demo_marts": demo_marts,

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
+import pytest
 
 from pipeline.asset_keys import SSB_SNAPSHOT
 from pipeline.catalog import ssb_catalog
+from pipeline.demo import generate_demo_snapshot
 from pipeline.paths import Home
 from pipeline.refresh import instance_for, run_refresh
 from pipeline.settings import Settings
 from testkit.pxweb_server import PxWebTestServer
+
+
+@pytest.fixture(scope="module")
+def ssb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PxWebTestServer]:
+    snapshot = generate_demo_snapshot(tmp_path_factory.mktemp("ssb_origin"))
+    server = PxWebTestServer(snapshot, calls=200, window_s=1.0)
+    with server:
+        yield server
+    assert not server.violations, server.violations
 
 
 def _snapshot_metadata(home: Home, run_id: str) -> dict:
