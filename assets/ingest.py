@@ -132,7 +132,8 @@ def raw_tables(context: AssetExecutionContext, config: LoadConfig, snapshot: Sna
         written = write_ssb_parquet(snap, catalog, table.id, parquet_dir)
         files += [str(p) for p in written]
         context.log.info(f"[{i}/{len(catalog.tables)}] table {table.id}: {len(written)} file(s)")
-    subs = accepted_submissions(h)
+    # a demo run loads the demo intake's submissions only, a live or replayed run the real ones only
+    subs = accepted_submissions(h.intake(snap.origin))
     with warehouse.connect() as con:
         con.execute("create schema raw")
         columns = ", ".join(SSB_COLUMNS)
@@ -144,11 +145,12 @@ def raw_tables(context: AssetExecutionContext, config: LoadConfig, snapshot: Sna
                     "data_fetched_at varchar)")
         con.executemany("insert into raw.ssb_table_status values (?, ?, ?, ?)",
                         [[t, s["status"], s["reason"], s["data_fetched_at"]] for t, s in statuses.items()])
-        # what this build was made from; publish copies it into meta.refresh (the next run's skip test)
+        # what this build was made from, and whether it is a demo run (every mart's is_demo must equal it);
+        # publish copies it into meta.refresh (the next run's skip test)
         con.execute("create table raw.refresh_inputs as select ? as source, ? as snapshot_sha256, "
-                    "? as submissions_sha256, ? as code_version",
+                    "? as submissions_sha256, ? as code_version, ? as is_demo",
                     [inputs["source"], inputs["snapshot_sha256"], inputs["submissions_sha256"],
-                     inputs["code_version"]])
+                     inputs["code_version"], snap.is_demo])
         per_table = dict(con.execute("select table_id, count(*) from raw.ssb_observations group by 1 order by 1"
                                      ).fetchall())
         n_rows, n_missing = con.execute("select count(*), count(*) - count(value) from raw.ssb_observations"
@@ -177,5 +179,7 @@ def raw_tables(context: AssetExecutionContext, config: LoadConfig, snapshot: Sna
     })
     yield dg.MaterializeResult(asset_key=SUBMISSION_VALUES, metadata={
         "rows": dg.MetadataValue.int(len(subs)),
+        "origin": dg.MetadataValue.text(snap.origin),
+        "intake": dg.MetadataValue.path(str(h.intake(snap.origin).accepted_dir)),
         "submissions": dg.MetadataValue.int(int(subs["submission_id"].nunique())),
     })

@@ -40,10 +40,14 @@ def errors_markdown(outcomes: list[Outcome], limit: int = MAX_ERRORS_IN_METADATA
     kinds={"python"},
     description="Validates every file in KOMMUNE_SDG_HOME/inbox/<municipality>/: accepted files go to "
                 "submissions/accepted/*.parquet (versioned), rejected ones to quarantine/ with an error report; "
-                "every original is archived by content hash.",
+                "every original is archived by content hash. The DEMO submission has its own intake "
+                "(KOMMUNE_SDG_HOME/demo/, origin demo), processed the same way into its own store.",
 )
 def submission_inbox(context: AssetExecutionContext, data_home: DataHome) -> dg.MaterializeResult:
-    outcomes = process_inbox(data_home.home)
+    home = data_home.home
+    outcomes = process_inbox(home)
+    demo = process_inbox(home.demo_intake)  # queued by demo runs only; loaded by demo runs only
+    outcomes += demo
     accepted = [o for o in outcomes if o.accepted]
     rejected = [o for o in outcomes if not o.accepted]
     for o in outcomes:
@@ -58,4 +62,5 @@ def submission_inbox(context: AssetExecutionContext, data_home: DataHome) -> dg.
         "files": dg.MetadataValue.md(files_md or "Innboksen var tom / The inbox was empty."),
         "error_list": dg.MetadataValue.md(errors_markdown(outcomes)),
         "submission_ids": dg.MetadataValue.json([o.submission_id for o in outcomes]),
+        "demo_files": dg.MetadataValue.int(len(demo)),
     })

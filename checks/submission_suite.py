@@ -45,10 +45,12 @@ def run_submission_suite(frame: pd.DataFrame, municipalities: list[str]) -> tupl
                                         meta={"why": f"year {MIN_YEAR}-{max_year}"}),
         e.ExpectCompoundColumnsToBeUnique(column_list=["submission_id", "municipality_code", "indicator_id", "year"],
                                           meta={"why": "one row per key within a submission"}),
+        e.ExpectColumnValuesToBeInSet(column="origin", value_set=["real", "demo"],
+                                      meta={"why": "the intake it came through (checks/demo_separation.py)"}),
     ]
     checks += [e.ExpectColumnValuesToNotBeNull(column=c, meta={"why": "provenance"})
                for c in ("submission_id", "municipality_code", "indicator_id", "year", "value", "source_file",
-                         "content_sha256", "received_at")]
+                         "content_sha256", "received_at", "origin")]
     out.extend(validate("submissions", frame, checks))
     ranges = quality_config()["submissions"]["unit_ranges"]
     checks = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -11,24 +12,21 @@ CATALOG_DIR = REPO_ROOT / "pipeline" / "catalog"
 SHARED_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 
 
+Origin = Literal["real", "demo"]
+DEMO_INTAKE = "demo"  # KOMMUNE_SDG_HOME/demo/: the demo submission's own inbox, store, archive and quarantine
+
+
 @dataclass(frozen=True)
-class Home:
-    """The directory layout under KOMMUNE_SDG_HOME."""
+class Intake:
+    """Where submissions of one origin are queued, stored, archived and quarantined.
+
+    Real and demo submissions never share a folder: the real intake is KOMMUNE_SDG_HOME itself (inbox/,
+    submissions/ ...), the demo intake KOMMUNE_SDG_HOME/demo/. Every accepted row records its origin, so a
+    run can prove it loaded only its own kind (checks/demo_separation.py).
+    """
 
     root: Path
-
-    @property
-    def warehouse_dir(self) -> Path:
-        return self.root / "warehouse"
-
-    @property
-    def published_db(self) -> Path:
-        return self.warehouse_dir / "kommune_sdg.duckdb"
-
-    @property
-    def build_db(self) -> Path:
-        """The write-audit-publish build database, recreated by every refresh."""
-        return self.warehouse_dir / "build" / "kommune_sdg_build.duckdb"
+    origin: Origin = "real"
 
     @property
     def inbox_dir(self) -> Path:
@@ -46,6 +44,36 @@ class Home:
     def submissions_dir(self) -> Path:
         """Accepted, normalised submissions (one Parquet per accepted file) and their log."""
         return self.root / "submissions"
+
+    @property
+    def accepted_dir(self) -> Path:
+        return self.submissions_dir / "accepted"
+
+
+@dataclass(frozen=True)
+class Home(Intake):
+    """The directory layout under KOMMUNE_SDG_HOME; its own submission folders are the real intake."""
+
+    def intake(self, origin: Origin) -> Intake:
+        """The submission folders of `origin`: this home (real), or its demo/ folder (demo)."""
+        return Intake(self.root, "real") if origin == "real" else Intake(self.root / DEMO_INTAKE, "demo")
+
+    @property
+    def demo_intake(self) -> Intake:
+        return self.intake("demo")
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def published_db(self) -> Path:
+        return self.warehouse_dir / "kommune_sdg.duckdb"
+
+    @property
+    def build_db(self) -> Path:
+        """The write-audit-publish build database, recreated by every refresh."""
+        return self.warehouse_dir / "build" / "kommune_sdg_build.duckdb"
 
     @property
     def snapshots_dir(self) -> Path:

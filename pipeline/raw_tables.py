@@ -13,31 +13,31 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.catalog import SsbCatalog
-from pipeline.paths import Home
+from pipeline.paths import Intake
 from pipeline.snapshot import Snapshot, SnapshotError, sha256_bytes
 from pipeline.ssb.jsonstat import MISSING_SYMBOLS, ZERO_SYMBOL, JsonStatError, parse_jsonstat
 from pipeline.ssb.periods import period_year
+from pipeline.submissions.store import read_accepted
 
 SSB_COLUMNS = ["table_id", "region", "contents_code", "filters", "period", "year", "value", "status",
                "source_file", "sha256", "snapshot_kind"]
 SUBMISSION_COLUMNS = {
     "submission_id": "string", "municipality_code": "string", "indicator_id": "string", "year": "Int64",
     "value": "float64", "unit": "string", "comment": "string", "source_file": "string", "row_number": "Int64",
-    "content_sha256": "string", "received_at": "datetime64[us, UTC]",
+    "content_sha256": "string", "received_at": "datetime64[us, UTC]", "origin": "string",
 }
 
 
-def accepted_submissions(home: Home) -> pd.DataFrame:
-    """Every accepted submission row, every version (dbt keeps the current one and the history)."""
-    files = sorted((home.submissions_dir / "accepted").glob("*.parquet"))
-    frames = [pd.read_parquet(f) for f in files]
+def accepted_submissions(intake: Intake) -> pd.DataFrame:
+    """Every accepted submission row of one intake, every version (dbt keeps the current one and the history).
+
+    A run loads the intake of its own kind only (`home.intake(origin)`): demo runs the demo's, live and
+    replayed runs the real one; each row keeps its recorded origin, which checks/demo_separation.py verifies.
+    """
+    frames = [read_accepted(f, intake.origin) for f in sorted(intake.accepted_dir.glob("*.parquet"))]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in SUBMISSION_COLUMNS.items()})
-    frame = pd.concat(frames, ignore_index=True)
-    missing = [c for c in SUBMISSION_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"accepted submissions in {home.submissions_dir / 'accepted'} lack columns {missing}")
-    return frame[list(SUBMISSION_COLUMNS)].astype(SUBMISSION_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[list(SUBMISSION_COLUMNS)].astype(SUBMISSION_COLUMNS)
 
 
 def _dict_column(indices: np.ndarray, dictionary: list[str]) -> pa.DictionaryArray:

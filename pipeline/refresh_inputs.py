@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipeline.paths import REPO_ROOT, Home
+from pipeline.paths import REPO_ROOT, Home, Intake
 from pipeline.submissions.inbox import has_entries
 
 if TYPE_CHECKING:
@@ -34,9 +34,10 @@ def snapshot_fingerprint(snapshot: Snapshot) -> str:
     return hashlib.sha256((snapshot.root / "manifest.json").read_bytes()).hexdigest()
 
 
-def submissions_fingerprint(home: Home) -> str:
+def submissions_fingerprint(intake: Intake) -> str:
+    """sha256 over the accepted files of the intake a run loads (the demo's for demo runs, else the real)."""
     h = hashlib.sha256()
-    for f in sorted((home.submissions_dir / "accepted").glob("*.parquet")):
+    for f in sorted(intake.accepted_dir.glob("*.parquet")):
         h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
     return h.hexdigest()
 
@@ -61,7 +62,8 @@ def code_version(dbt_project_dir: Path, root: Path = REPO_ROOT) -> str:
 
 def refresh_inputs(snapshot: Snapshot, home: Home, source: str, dbt_project_dir: Path) -> dict[str, str]:
     return {"source": source, "snapshot_sha256": snapshot_fingerprint(snapshot),
-            "submissions_sha256": submissions_fingerprint(home), "code_version": code_version(dbt_project_dir)}
+            "submissions_sha256": submissions_fingerprint(home.intake(snapshot.origin)),
+            "code_version": code_version(dbt_project_dir)}
 
 
 INPUT_KEYS = ("snapshot_sha256", "submissions_sha256", "code_version")
@@ -102,12 +104,13 @@ class Decision:
 def decide(snapshot: Snapshot, home: Home, source: str, published_db: Path, dbt_project_dir: Path,
            force: bool = False) -> Decision:
     """The no-change decision, the same for the CLI (before Dagster loads) and inside a run (the load step):
-    skip only when not forced, the inbox is empty, and the snapshot bytes (every file checked against its
-    hash), the accepted submissions and the code equal the published run's."""
+    skip only when not forced, the inbox (and the run's own intake's inbox) is empty, and the snapshot bytes
+    (every file checked against its hash), the run's intake's accepted submissions and the code equal the
+    published run's."""
     inputs = refresh_inputs(snapshot, home, source, dbt_project_dir)
     if force:
         return Decision(inputs, None, "forced")
-    if has_entries(home.inbox_dir):
+    if has_entries(home.inbox_dir) or has_entries(home.intake(snapshot.origin).inbox_dir):
         return Decision(inputs, None, "files wait in the inbox")
     published = published_inputs(published_db)
     if published is None:

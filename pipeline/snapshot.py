@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.paths import Origin
 from pipeline.ssb.jsonstat import JsonStatError, read_jsonstat
 
 MANIFEST = "manifest.json"
@@ -42,6 +43,12 @@ class Snapshot:
     @property
     def is_demo(self) -> bool:
         return self.kind == "demo"
+
+    @property
+    def origin(self) -> Origin:
+        """The kind of run that reads this snapshot, and so the submissions it loads: demo or real (a live
+        fetch, or a replay of one)."""
+        return "demo" if self.is_demo else "real"
 
     @property
     def dropped(self) -> dict[str, dict]:

@@ -38,7 +38,8 @@ def csv_header(path: Path) -> list[str]:
 
 
 def load_raw(home: Home, ssb_rows: list[dict], submissions: pd.DataFrame) -> None:
-    """raw.ssb_observations and raw.submission_values in a fresh build database, as the ingest asset writes them."""
+    """raw.ssb_observations, raw.submission_values, raw.ssb_table_status and raw.refresh_inputs in a fresh build
+    database, as the ingest asset writes them."""
     con = duckdb.connect(str(home.build_db))
     try:
         con.execute("create schema raw")
@@ -48,6 +49,9 @@ def load_raw(home: Home, ssb_rows: list[dict], submissions: pd.DataFrame) -> Non
         con.execute("create table raw.submission_values as select * from subs_df")
         con.execute("create table raw.ssb_table_status as select distinct table_id, 'current' as status, "
                     "null::varchar as reason, null::varchar as data_fetched_at from raw.ssb_observations")
+        # a demo build when the SSB rows are demo rows, as the load step decides from the snapshot
+        con.execute("create table raw.refresh_inputs as select 'fixture' as source, "
+                    "coalesce(bool_and(snapshot_kind = 'demo'), false) as is_demo from raw.ssb_observations")
     finally:
         con.close()
 

@@ -19,3 +19,8 @@ having count(*) > 1
 {% test expression_is_true(model, expression, column_name=none) %}
 select * from {{ model }} where not coalesce(({{ expression }}), false)
 {% endtest %}
+
+{# The model has exactly one row (the run's own facts). #}
+{% test single_row(model) %}
+select count(*) as n from {{ model }} having count(*) <> 1
+{% endtest %}

@@ -1,5 +1,7 @@
 """The demo municipal submission: a synthetic U4SSC KPI file for one municipality, written the way
-municipalities export from Excel (`;`, decimal comma, UTF-8 with BOM), handed in through the real intake."""
+municipalities export from Excel (`;`, decimal comma, UTF-8 with BOM), handed in through the intake code
+that real files go through, but queued in the demo's own intake (KOMMUNE_SDG_HOME/demo/, origin demo):
+only demo runs queue it and only demo runs load it (`pipeline.raw_tables.accepted_submissions`)."""
 
 from __future__ import annotations
 
@@ -54,22 +56,24 @@ def _u4ssc_only_rows() -> list[str]:
 
 
 def ensure_demo_submission(home: Home) -> Path | None:
-    """Queue the demo file in the inbox once (through `submit`, the coordinators' path); None if done before."""
+    """Queue the demo file in the demo intake's inbox once (through `submit`, the coordinators' path); None if
+    done before. Called by demo runs only."""
     from pipeline.submissions.process import submit  # noqa: PLC0415
 
-    queued = (home.inbox_dir / DEMO_MUNICIPALITY / DEMO_FILE).exists()
+    intake = home.demo_intake
+    queued = (intake.inbox_dir / DEMO_MUNICIPALITY / DEMO_FILE).exists()
     if queued or demo_in_log(home):  # already waiting in the inbox, or processed by an earlier refresh
         return None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / DEMO_FILE
         path.write_bytes(demo_submission_bytes())
-        outcome = submit(path, DEMO_MUNICIPALITY, home)
+        outcome = submit(path, DEMO_MUNICIPALITY, intake)
     if not outcome.accepted:
         raise DemoSubmissionRejected("; ".join(i.text() for i in outcome.issues[:5]))
     return outcome.inbox_path
 
 
 def demo_in_log(home: Home) -> bool:
-    """Whether an earlier refresh already processed the demo file (its name is in the submissions log)."""
-    log = home.submissions_dir / "log.jsonl"
+    """Whether an earlier refresh already processed the demo file (its name is in the demo intake's log)."""
+    log = home.demo_intake.submissions_dir / "log.jsonl"
     return log.exists() and f'"{DEMO_FILE}"' in log.read_text(encoding="utf-8")

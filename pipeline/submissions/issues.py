@@ -47,6 +47,10 @@ RULES: dict[str, tuple[str, str]] = {
                    "Gi filen et vanlig navn og send den på nytt.",
                    "The name '{value}' cannot be used ({detail}); the file was moved to quarantine unread. "
                    "Give it a plain name and send it again."),
+    "inbox.demo_file": ("«{value}» er den innebygde DEMO-filen (syntetiske tall); den tas bare inn i demo-kjøringer, "
+                        "aldri som ekte innsending.",
+                        "'{value}' is the bundled DEMO file (synthetic numbers); it is taken in by demo runs only, "
+                        "never as a real submission."),
     "inbox.folder": ("Innboksmappen «{value}» er ikke et gyldig kommunenummer.",
                      "Inbox folder '{value}' is not a valid municipality code."),
     "csv.parse": ("CSV-filen kan ikke leses: {detail}.", "The CSV file cannot be parsed: {detail}."),

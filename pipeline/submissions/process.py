@@ -1,5 +1,9 @@
 """The two entry points: `process_inbox(home)` (what the Dagster asset runs) and `submit(path, code, home)`.
 
+`home` is an intake (`pipeline.paths.Intake`): the real one (a `Home`) or the demo's (`home.demo_intake`);
+what it accepts lands in that intake's own store, labelled with its origin. The real intake rejects the
+bundled demo file outright, so demo numbers cannot enter the real store through the inbox.
+
 Policy: a file is accepted whole or rejected whole. One bad row rejects the file, because a partial
 load would leave the municipality's reporting silently incomplete and a resubmission would then mix
 old and new rows; the coordinator gets every error at once and sends the corrected file again.
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.paths import Home
+from pipeline.paths import Intake
 from pipeline.submissions import inbox as inbox_fs
 from pipeline.submissions import store
 from pipeline.submissions.catalog import IndicatorIndex, indicator_index, municipality_codes
@@ -39,7 +43,7 @@ class Checked:
     issues: list[Issue]
 
 
-def inbox_files(home: Home) -> list[Path]:
+def inbox_files(home: Intake) -> list[Path]:
     """Pending regular files (inbox/<folder>/<file> and stray files at the root), oldest first."""
     return [e.path for e in inbox_fs.candidates(home.inbox_dir)]
 
@@ -59,13 +63,27 @@ def check_bytes(data: bytes, file: str, municipality: str, index: IndicatorIndex
     return Checked(file, municipality, data, sha, table, rows, issues)
 
 
-def process_inbox(home: Home) -> list[Outcome]:
+def _keep_demo_out(home: Intake, c: Checked, demo_sha: str) -> Checked:
+    """The bundled demo file handed to the real intake is rejected, whatever its name."""
+    if home.origin == "real" and c.sha == demo_sha:
+        c.issues = [issue("inbox.demo_file", c.file, value=c.file), *c.issues]
+    return c
+
+
+def _demo_sha() -> str:
+    from pipeline.demo.submission import demo_submission_bytes  # noqa: PLC0415 (the demo imports this module)
+
+    return store.sha256(demo_submission_bytes())
+
+
+def process_inbox(home: Intake) -> list[Outcome]:
     """Validate every pending inbox file, then accept or quarantine each; the inbox is empty afterwards.
 
     Files are checked together first so a key with different values in two pending files is caught
     (both are rejected: we cannot know which number is right).
     """
     index = indicator_index()
+    demo_sha = _demo_sha()
     outcomes: list[Outcome] = []
     with store.writer_lock(home):
         checked: list[tuple[InboxEntry, Checked]] = []
@@ -81,7 +99,7 @@ def process_inbox(home: Home) -> list[Outcome]:
                 continue
             except FileNotFoundError:  # taken by another process since the listing
                 continue
-            checked.append((entry, check_bytes(data, entry.name, entry.folder, index)))
+            checked.append((entry, _keep_demo_out(home, check_bytes(data, entry.name, entry.folder, index), demo_sha)))
         # Only files that pass every other rule take part: a file that is rejected anyway must not take a
         # good file down with it.
         clean = [c for _, c in checked if c.rows is not None and not c.issues]
@@ -110,7 +128,7 @@ def _refusal_issue(entry: InboxEntry, rule: str, kind: str) -> Issue:
     return issue(rule, entry.display, value=entry.display, kind=kind, detail=detail)
 
 
-def _refuse(home: Home, entry: InboxEntry, found: Issue, received: dt.datetime) -> Outcome:
+def _refuse(home: Intake, entry: InboxEntry, found: Issue, received: dt.datetime) -> Outcome:
     """Record a refused entry without reading it: a quarantine report with no copy, no archive, no bytes.
 
     The submission id hashes the entry's name (there is no content to hash).
@@ -119,18 +137,18 @@ def _refuse(home: Home, entry: InboxEntry, found: Issue, received: dt.datetime) 
     folder = entry.folder if entry.folder != inbox_fs.ROOT_FOLDER else "(inbox)"
     outcome = Outcome(status="rejected", file=inbox_fs.printable(entry.name), municipality=folder,
                       submission_id=store.new_submission_id(received, name_sha), content_sha256="",
-                      received_at=received, issues=[found], stage="quarantine")
+                      received_at=received, origin=home.origin, issues=[found], stage="quarantine")
     outcome.quarantine_dir = store.write_quarantine(home, outcome, None)
     inbox_fs.remove(entry, outcome.quarantine_dir)
     store.append_log(home, outcome)
     return outcome
 
 
-def _finish(home: Home, c: Checked, received: dt.datetime, stage: str = "stored") -> Outcome:
+def _finish(home: Intake, c: Checked, received: dt.datetime, stage: str = "stored") -> Outcome:
     """Archive, then store (accepted) or quarantine (rejected), then log."""
     outcome = Outcome(status="rejected" if c.issues else "accepted", file=sanitise_filename(c.file),
                       municipality=c.municipality, submission_id=store.new_submission_id(received, c.sha),
-                      content_sha256=c.sha, received_at=received, issues=list(c.issues),
+                      content_sha256=c.sha, received_at=received, origin=home.origin, issues=list(c.issues),
                       format=c.table.format if c.table else None, encoding=c.table.encoding if c.table else None,
                       notes=list(c.table.notes) if c.table else [])
     outcome.archive_path = store.archive(home, c.data, file_extension(c.file) or "bin", c.sha)
@@ -150,7 +168,7 @@ def _finish(home: Home, c: Checked, received: dt.datetime, stage: str = "stored"
     return outcome
 
 
-def _count_superseded(home: Home, rows: pd.DataFrame) -> int:
+def _count_superseded(home: Intake, rows: pd.DataFrame) -> int:
     current = store.current_values(home)
     if current.empty:
         return 0
@@ -159,7 +177,7 @@ def _count_superseded(home: Home, rows: pd.DataFrame) -> int:
     return len(old & new)
 
 
-def submit(path: Path | str, municipality: str, home: Home) -> Outcome:
+def submit(path: Path | str, municipality: str, home: Intake) -> Outcome:
     """Validate a file at once for `municipality`; when valid, queue it in inbox/<code>/ for the sensor.
 
     A rejected file is quarantined (with its error report), archived and logged right away.
@@ -183,7 +201,7 @@ def submit(path: Path | str, municipality: str, home: Home) -> Outcome:
             if other.rows is not None and not other.issues:
                 for k, v in pending_values(entry.name, other.rows).items():
                     pending.setdefault(k, v)
-        c = check_bytes(data, path.name, code, index, pending)
+        c = _keep_demo_out(home, check_bytes(data, path.name, code, index, pending), _demo_sha())
         received = dt.datetime.now(dt.UTC)
         outcome = _finish(home, c, received, stage="inbox")
         if outcome.accepted:

@@ -1,6 +1,7 @@
 """Where outcomes land: archive (every original, content-hashed), accepted Parquet + log, quarantine reports.
 
-Layout under KOMMUNE_SDG_HOME:
+Layout under an intake's root (KOMMUNE_SDG_HOME for real submissions, KOMMUNE_SDG_HOME/demo for the demo's;
+`pipeline.paths.Intake`); every accepted row and log line records the intake's origin (real | demo):
   archive/<sha256>.<ext>                       every original, in every outcome
   submissions/accepted/<submission_id>.parquet  normalised rows of one accepted file (docs/contracts.md)
   submissions/log.jsonl                         one line per processed file
@@ -26,17 +27,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.paths import Home
+from pipeline.paths import Intake
 from pipeline.submissions.issues import Issue
 from pipeline.submissions.safety import neutralise, sanitise_filename
 
 ACCEPTED_COLUMNS = ["submission_id", "municipality_code", "indicator_id", "year", "value", "unit", "comment",
-                    "source_file", "row_number", "content_sha256", "received_at"]
+                    "source_file", "row_number", "content_sha256", "received_at", "origin"]
 ACCEPTED_SCHEMA = pa.schema([
     ("submission_id", pa.string()), ("municipality_code", pa.string()), ("indicator_id", pa.string()),
     ("year", pa.int32()), ("value", pa.float64()), ("unit", pa.string()), ("comment", pa.string()),
     ("source_file", pa.string()), ("row_number", pa.int32()), ("content_sha256", pa.string()),
-    ("received_at", pa.timestamp("us", tz="UTC")),
+    ("received_at", pa.timestamp("us", tz="UTC")), ("origin", pa.string()),
 ])
 ERROR_COLUMNS = ["fil/file", "rad/row", "kolonne/column", "verdi/value", "regel/rule", "melding", "message"]
 
@@ -52,6 +53,7 @@ class Outcome:
     submission_id: str
     content_sha256: str
     received_at: dt.datetime
+    origin: str = "real"  # the intake's: real | demo
     stage: str = "stored"
     rows: int = 0
     superseded: int = 0  # keys whose earlier accepted value this file replaces
@@ -70,7 +72,8 @@ class Outcome:
 
     def to_log(self) -> dict[str, Any]:
         return {
-            "submission_id": self.submission_id, "status": self.status, "stage": self.stage, "file": self.file,
+            "submission_id": self.submission_id, "status": self.status, "stage": self.stage, "origin": self.origin,
+            "file": self.file,
             "municipality_code": self.municipality, "content_sha256": self.content_sha256,
             "received_at": self.received_at.isoformat(), "rows": self.rows, "superseded": self.superseded,
             "errors": len(self.issues), "rules": sorted({i.rule for i in self.issues}), "format": self.format,
@@ -81,11 +84,12 @@ class Outcome:
         }
 
     def summary_line(self) -> str:
+        demo = " [DEMO]" if self.origin == "demo" else ""
         if self.accepted:
             where = "lagt i innboksen / queued in the inbox" if self.stage == "inbox" else "lagret / stored"
-            return (f"GODKJENT / ACCEPTED: {self.file} ({self.municipality}): {self.rows} rader/rows, {where}"
+            return (f"GODKJENT / ACCEPTED{demo}: {self.file} ({self.municipality}): {self.rows} rader/rows, {where}"
                     + (f", erstatter/supersedes {self.superseded}" if self.superseded else ""))
-        return f"AVVIST / REJECTED: {self.file} ({self.municipality}): {len(self.issues)} feil/errors"
+        return f"AVVIST / REJECTED{demo}: {self.file} ({self.municipality}): {len(self.issues)} feil/errors"
 
 
 def sha256(data: bytes) -> str:
@@ -104,7 +108,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def archive(home: Home, data: bytes, ext: str, content_sha: str) -> Path:
+def archive(home: Intake, data: bytes, ext: str, content_sha: str) -> Path:
     ext = sanitise_filename(ext or "bin").lower()[:10]
     path = home.archive_dir / f"{content_sha}.{ext}"
     if not path.exists():
@@ -112,16 +116,16 @@ def archive(home: Home, data: bytes, ext: str, content_sha: str) -> Path:
     return path
 
 
-def accepted_dir(home: Home) -> Path:
-    return home.submissions_dir / "accepted"
+def accepted_dir(home: Intake) -> Path:
+    return home.accepted_dir
 
 
-def log_path(home: Home) -> Path:
+def log_path(home: Intake) -> Path:
     return home.submissions_dir / "log.jsonl"
 
 
 @contextlib.contextmanager
-def writer_lock(home: Home) -> Iterator[None]:
+def writer_lock(home: Intake) -> Iterator[None]:
     """One writer at a time (two sensor runs, or a run and the CLI), across processes."""
     home.submissions_dir.mkdir(parents=True, exist_ok=True)
     with (home.submissions_dir / ".lock").open("a") as fh:
@@ -132,13 +136,13 @@ def writer_lock(home: Home) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def append_log(home: Home, outcome: Outcome) -> None:
+def append_log(home: Intake, outcome: Outcome) -> None:
     home.submissions_dir.mkdir(parents=True, exist_ok=True)
     with log_path(home).open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(outcome.to_log(), ensure_ascii=False) + "\n")
 
 
-def write_accepted(home: Home, outcome: Outcome, rows: pd.DataFrame) -> Path:
+def write_accepted(home: Intake, outcome: Outcome, rows: pd.DataFrame) -> Path:
     """Write the normalised rows; comments are neutralised (they end up in analysts' CSV exports)."""
     df = pd.DataFrame({
         "submission_id": outcome.submission_id,
@@ -152,6 +156,7 @@ def write_accepted(home: Home, outcome: Outcome, rows: pd.DataFrame) -> Path:
         "row_number": rows["row_number"].astype("int32"),
         "content_sha256": outcome.content_sha256,
         "received_at": pd.Timestamp(outcome.received_at),
+        "origin": home.origin,
     })[ACCEPTED_COLUMNS]
     table = pa.Table.from_pandas(df, schema=ACCEPTED_SCHEMA, preserve_index=False)
     path = accepted_dir(home) / f"{outcome.submission_id}.parquet"
@@ -161,7 +166,7 @@ def write_accepted(home: Home, outcome: Outcome, rows: pd.DataFrame) -> Path:
     return path
 
 
-def write_quarantine(home: Home, outcome: Outcome, data: bytes | None) -> Path:
+def write_quarantine(home: Intake, outcome: Outcome, data: bytes | None) -> Path:
     """The error report, and the original beside it (None for a refused entry: nothing of it was read)."""
     qdir = home.quarantine_dir / outcome.submission_id
     qdir.mkdir(parents=True, exist_ok=True)
@@ -225,23 +230,34 @@ def summary_markdown(outcome: Outcome, max_lines: int = 200) -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_log(home: Home) -> list[dict[str, Any]]:
+def read_accepted(path: Path, origin: str) -> pd.DataFrame:
+    """One accepted file's rows; a file written before origins were recorded takes its intake's origin."""
+    table = pq.read_table(path)
+    if "origin" not in table.column_names:
+        table = table.append_column("origin", pa.array([origin] * table.num_rows, type=pa.string()))
+    missing = [c for c in ACCEPTED_COLUMNS if c not in table.column_names]
+    if missing:
+        raise ValueError(f"{path}: accepted submission file lacks columns {missing}")
+    return table.select(ACCEPTED_COLUMNS).cast(ACCEPTED_SCHEMA).to_pandas()
+
+
+def read_log(home: Intake) -> list[dict[str, Any]]:
     p = log_path(home)
     if not p.exists():
         return []
     return [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def history(home: Home) -> pd.DataFrame:
+def history(home: Intake) -> pd.DataFrame:
     """Every accepted row ever, oldest first."""
     files = sorted(accepted_dir(home).glob("*.parquet"))
     if not files:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in ACCEPTED_COLUMNS})
-    df = pd.concat([pq.read_table(p, schema=ACCEPTED_SCHEMA).to_pandas() for p in files], ignore_index=True)
+    df = pd.concat([read_accepted(p, home.origin) for p in files], ignore_index=True)
     return df.sort_values(["received_at", "submission_id", "row_number"], kind="stable").reset_index(drop=True)
 
 
-def current_values(home: Home) -> pd.DataFrame:
+def current_values(home: Intake) -> pd.DataFrame:
     """The latest accepted value per (municipality, indicator, year): what dbt should use."""
     df = history(home)
     if df.empty:

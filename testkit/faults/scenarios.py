@@ -185,25 +185,27 @@ NEGATIVE_SUBMISSION = ("kommunenummer;indikator;år;verdi;enhet;kommentar\n"
 
 
 def submission_breaks_mart(lab: Lab, work: Path) -> Outcome:
-    """A file the validator accepts (-5 open datasets) that a mart test rejects (U4SSC share < 0)."""
+    """A file the validator accepts (-5 open datasets) that a mart test rejects (U4SSC share < 0).
+
+    The lab refreshes the demo, which loads the demo intake only: the (synthetic) file goes there."""
     from pipeline.submissions.process import process_inbox, submit  # noqa: PLC0415
 
     path = work / "submission" / "oslo_open_data.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(NEGATIVE_SUBMISSION, encoding="utf-8")
     before = sha256_file(lab.published)
-    accepted_dir = lab.home.submissions_dir / "accepted"
-    had = set(accepted_dir.glob("*.parquet"))
+    intake = lab.home.demo_intake
+    had = set(intake.accepted_dir.glob("*.parquet"))
     t0 = time.monotonic()
-    outcome = submit(path, "0301", lab.home)
+    outcome = submit(path, "0301", intake)
     accepted = outcome.status == "accepted"
-    process_inbox(lab.home)
+    process_inbox(intake)
     try:
         s = lab.refresh("demo")
     finally:  # take the bad value out again so later scenarios start from a clean store
-        for p in set(accepted_dir.glob("*.parquet")) - had:
+        for p in set(intake.accepted_dir.glob("*.parquet")) - had:
             p.unlink()
-        for p in (lab.home.inbox_dir / "0301").glob("*"):
+        for p in (intake.inbox_dir / "0301").glob("*"):
             p.unlink()
     return Outcome("submission_breaks_mart", "accepted submission: open_data = -5 for 0301", "fails",
                    "succeeded" if s.success else "failed", "" if s.success else summary_reason(s, lab.home),

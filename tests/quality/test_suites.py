@@ -98,7 +98,7 @@ def _submissions(rows: list[dict]) -> pd.DataFrame:
 def _sub(code: str, indicator: str, value: float, year: int = 2024, sid: str = "s1") -> dict:
     return {"submission_id": sid, "municipality_code": code, "indicator_id": indicator, "year": year, "value": value,
             "unit": "prosent", "comment": None, "source_file": "f.csv", "row_number": 2, "content_sha256": "a" * 64,
-            "received_at": pd.Timestamp("2025-01-01", tz="UTC")}
+            "received_at": pd.Timestamp("2025-01-01", tz="UTC"), "origin": "real"}
 
 
 def test_submission_suite() -> None:

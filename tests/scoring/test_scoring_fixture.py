@@ -112,7 +112,7 @@ def _submission_frame() -> pd.DataFrame:
     frame = pd.DataFrame([{
         "submission_id": sid, "municipality_code": code, "indicator_id": ind, "year": 2024, "value": value,
         "unit": "prosent", "comment": "", "source_file": f"{code}_kpi.csv", "row_number": 2,
-        "content_sha256": "e" * 64, "received_at": pd.Timestamp(received, tz="UTC"),
+        "content_sha256": "e" * 64, "received_at": pd.Timestamp(received, tz="UTC"), "origin": "real",
     } for sid, code, ind, value, received in SUBMISSIONS])
     return frame[list(SUBMISSION_COLUMNS)].astype(SUBMISSION_COLUMNS)
 

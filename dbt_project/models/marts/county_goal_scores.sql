@@ -34,6 +34,7 @@ select
     case when count(*) filter (where population is null) = 0 then
         round(sum(population) filter (where score is not null) / nullif(sum(population), 0), 4)
     end as population_share_scored,
-    {{ var('structure_year') }} as structure_year
+    {{ var('structure_year') }} as structure_year,
+    {{ run_is_demo() }} as is_demo
 from g
 group by county_code, goal, year

@@ -38,6 +38,7 @@ select
     round(sc.mean_score, 2) as mean_score,
     round(sc.min_score, 2) as min_score,
     round(sc.max_score, 2) as max_score,
-    round(sc.sd_score, 2) as sd_score
+    round(sc.sd_score, 2) as sd_score,
+    {{ run_is_demo() }} as is_demo
 from scored as sc
 left join cells as c using (goal, year)

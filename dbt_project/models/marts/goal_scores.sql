@@ -26,6 +26,7 @@ select
     cast(case when g.score is not null then
         rank() over (partition by g.goal, g.year, m.size_class order by g.score desc nulls last) end as integer)
         as peer_rank,
-    g.indicators_with_trend
+    g.indicators_with_trend,
+    {{ run_is_demo() }} as is_demo
 from g
 inner join m using (municipality_code)

@@ -14,6 +14,7 @@ select
     g.name_en,
     g.colour,
     cast(coalesce(c.indicators_total, 0) as integer) as indicators_total,
-    cast(coalesce(c.indicators_catalog, 0) as integer) as indicators_catalog
+    cast(coalesce(c.indicators_catalog, 0) as integer) as indicators_catalog,
+    {{ run_is_demo() }} as is_demo
 from {{ ref('sdg_goals') }} as g
 left join counts as c on c.goal = cast(g.goal as integer)

@@ -45,7 +45,8 @@ select
     src.thresholds_source,
     th.thresholds_origin,
     th.thresholds_base_year,
-    src.direction_rationale
+    src.direction_rationale,
+    {{ run_is_demo() }} as is_demo
 from {{ ref('indicator_catalog') }} as c
 left join {{ ref('int_scoring__indicator_bounds') }} as b using (indicator_id)
 left join {{ ref('int_indicators__thresholds') }} as th using (indicator_id)

@@ -27,7 +27,8 @@ select
     b.population,
     cast(s.size_class as integer) as size_class,
     s.name_nb as size_class_name_nb,
-    s.name_en as size_class_name_en
+    s.name_en as size_class_name_en,
+    {{ run_is_demo() }} as is_demo
 from base as b
 left join {{ ref('size_classes') }} as s
     on b.population >= s.min_population and (s.max_population is null or b.population <= s.max_population)

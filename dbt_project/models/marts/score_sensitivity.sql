@@ -135,5 +135,6 @@ select
     r.rank,
     cast(min(r.rank) over (partition by r.municipality_code, r.year) as integer) as rank_low,
     cast(max(r.rank) over (partition by r.municipality_code, r.year) as integer) as rank_high,
-    cast(count(*) over (partition by r.year, r.scenario) as integer) as ranked_municipalities
+    cast(count(*) over (partition by r.year, r.scenario) as integer) as ranked_municipalities,
+    {{ run_is_demo() }} as is_demo
 from ranked as r

@@ -34,5 +34,6 @@ select
     size_class as peer_group,
     cast(case when score is not null then
         rank() over (partition by year, size_class order by score desc nulls last) end as integer) as peer_rank,
-    cast(count(score) over (partition by year, size_class) as integer) as peer_group_scored
+    cast(count(score) over (partition by year, size_class) as integer) as peer_group_scored,
+    {{ run_is_demo() }} as is_demo
 from indexed

@@ -30,6 +30,7 @@ select
     k.range_rationale,
     k.alias_codes,
     k.code_note,
-    c.indicator_ids
+    c.indicator_ids,
+    {{ run_is_demo() }} as is_demo
 from {{ ref('u4ssc_kpi_codes') }} as k
 left join carriers as c using (u4ssc_code)

@@ -10,5 +10,6 @@ select
     source_file,
     row_number,
     content_sha256,
-    cast(received_at as timestamp) as received_at
+    cast(received_at as timestamp) as received_at,
+    origin
 from {{ source('raw', 'submission_values') }}

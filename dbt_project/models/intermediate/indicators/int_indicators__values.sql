@@ -106,8 +106,8 @@ submitted as (
         'submission ' || s.source_file as source,
         'submission:' || s.submission_id || '@' || left(s.content_sha256, 12) as provenance,
         {{ var('structure_year') }} as structure_year,
-        -- the bundled demo submission is synthetic too (file name demo_*)
-        starts_with(lower(s.source_file), 'demo_') as is_demo
+        -- the demo submission is synthetic too: its origin was recorded when its intake accepted it
+        s.origin = 'demo' as is_demo
     from {{ ref('stg_submissions__values') }} as s
     inner join catalog as c on c.indicator_id = s.indicator_id and c.source_type = 'submission'
     qualify row_number() over (
