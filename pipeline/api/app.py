@@ -45,7 +45,8 @@ def _validation_error(_: Request, exc: Exception) -> Response:
     first = exc.errors()[0] if exc.errors() else {}
     loc = [str(p) for p in first.get("loc", ())]
     value = first.get("input")
-    return error(400, loc[-1] if loc else None, f"{' '.join(loc)}: {first.get('msg', 'invalid request')}",
+    where = f"{loc[0]} parameter {loc[-1]!r}" if len(loc) > 1 else "request"
+    return error(400, loc[-1] if loc else None, f"invalid {where}: {first.get('msg', 'invalid value')}",
                  value if isinstance(value, str | int | float | bool) or value is None else str(value))
 
 

@@ -34,7 +34,8 @@ def _list(description: str, item_re: str, example: str) -> Any:
 MunicipalityQ = Annotated[str | None, _list("Municipality code(s), 4 digits (KLASS 131).", MUNICIPALITY_RE, "0301")]
 CountyQ = Annotated[str | None, _list("County code(s), 2 digits (KLASS 104).", COUNTY_RE, "03")]
 GoalQ = Annotated[str | None, _list("SDG goal number(s) 1-17.", GOAL_RE, "3")]
-IndicatorQ = Annotated[str | None, _list("Indicator id(s), see /v1/indicators.", INDICATOR_RE, "life_expectancy")]
+IndicatorQ = Annotated[str | None, _list("Indicator id(s), see /v1/indicators.", INDICATOR_RE,
+                                         "median_household_income")]
 YearQ = Annotated[str | None, _list("Year(s) within the published range (see /v1/meta).", YEAR_RE, "2023")]
 U4sscQ = Annotated[str | None, _list("U4SSC KPI code(s), e.g. 'EC: P: EM: 1C'.", U4SSC_RE, "EC: P: EM: 1C")]
 PeerGroupQ = Annotated[str | None, _list("Peer group(s): size class 1-6 by population.", PEER_GROUP_RE, "3")]
@@ -45,14 +46,15 @@ PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page number, 1-{MA
 PageSizeQ = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page, at most {MAX_PAGE_SIZE}.")]
 FieldsQ = Annotated[str | None, Query(
     description="Columns to return, comma-separated (default: all); unknown names are refused.",
-    pattern=r"^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$", max_length=2000, examples=["municipality_code,score"])]
+    pattern=r"^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$", max_length=2000)]
 FormatQ = Annotated[str | None, Query(
     alias="format", pattern=r"^(json|csv)$", description="json (default) or csv; `Accept: text/csv` works too.")]
 MunicipalityPath = Annotated[str, Path(pattern=MUNICIPALITY_RE, description="4-digit municipality code.",
                                        examples=["0301"])]
 CountyPath = Annotated[str, Path(pattern=COUNTY_RE, description="2-digit county code.", examples=["03"])]
 GoalPath = Annotated[int, Path(ge=1, le=17, description="SDG goal 1-17.")]
-IndicatorPath = Annotated[str, Path(pattern=INDICATOR_RE, description="Indicator id.", examples=["life_expectancy"])]
+IndicatorPath = Annotated[str, Path(pattern=INDICATOR_RE, description="Indicator id.",
+                                    examples=["median_household_income"])]
 
 class Common:
     """Paging, columns and format: every collection takes them."""
