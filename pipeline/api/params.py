@@ -19,6 +19,7 @@ YEAR_RE = r"^[0-9]{4}$"
 U4SSC_RE = r"^[A-Z0-9][A-Z0-9: ]{0,39}$"
 SOURCE_TYPE_RE = r"^(ssb|submission)$"
 PEER_GROUP_RE = r"^[1-6]$"
+MAX_PARAM_LENGTH = 2000  # characters of one parameter: 400 municipality codes with their commas
 
 
 def _list_re(item: str) -> str:
@@ -28,7 +29,7 @@ def _list_re(item: str) -> str:
 
 def _list(description: str, item_re: str, example: str) -> Any:
     return Query(description=f"{description} Comma-separated for several (at most {MAX_FILTER_VALUES}).",
-                 pattern=_list_re(item_re), max_length=MAX_FILTER_VALUES * 41, examples=[example])
+                 pattern=_list_re(item_re), max_length=MAX_PARAM_LENGTH, examples=[example])
 
 
 MunicipalityQ = Annotated[str | None, _list("Municipality code(s), 4 digits (KLASS 131).", MUNICIPALITY_RE, "0301")]
@@ -46,7 +47,7 @@ PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page number, 1-{MA
 PageSizeQ = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page, at most {MAX_PAGE_SIZE}.")]
 FieldsQ = Annotated[str | None, Query(
     description="Columns to return, comma-separated (default: all); unknown names are refused.",
-    pattern=r"^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$", max_length=2000)]
+    pattern=r"^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$", max_length=MAX_PARAM_LENGTH)]
 FormatQ = Annotated[str | None, Query(
     alias="format", pattern=r"^(json|csv)$", description="json (default) or csv; `Accept: text/csv` works too.")]
 MunicipalityPath = Annotated[str, Path(pattern=MUNICIPALITY_RE, description="4-digit municipality code.",

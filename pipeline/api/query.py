@@ -172,11 +172,14 @@ def fetch_page(resource: Resource, version: Version, columns: Sequence[str], fil
     order = ", ".join(k for k in resource.keys if k in resource.columns(version))
     select = ", ".join(f'"{c}"' for c in columns)
     relation = resource.sql_relation()
+    offset = (page - 1) * page_size
     with version.cursor() as cur:
-        total = cur.execute(f"select count(*) from {relation} as r{where}", params).fetchone()[0]
-        offset = (page - 1) * page_size
         rows = cur.execute(f"select {select} from {relation} as r{where} order by {order} limit ? offset ?",
-                           [*params, page_size, offset]).fetchall() if offset < total else []
+                           [*params, page_size, offset]).fetchall()
+        if offset == 0 and len(rows) < page_size:
+            total = len(rows)  # a first page that is not full is everything (the version never changes)
+        else:
+            total = cur.execute(f"select count(*) from {relation} as r{where}", params).fetchone()[0]
     return Page(list(columns), rows, int(total), page, page_size)
 
 
