@@ -4,6 +4,7 @@ the published run (unknown codes, years outside the published range). Errors nam
 No `from __future__ import annotations`: FastAPI reads these annotations (the classes are dependencies)."""
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -57,27 +58,43 @@ GoalPath = Annotated[int, Path(ge=1, le=17, description="SDG goal 1-17.")]
 IndicatorPath = Annotated[str, Path(pattern=INDICATOR_RE, description="Indicator id.",
                                     examples=["median_household_income"])]
 
+@dataclass(frozen=True)
 class Common:
     """Paging, columns and format: every collection takes them."""
 
-    def __init__(self, page: PageQ = 1, page_size: PageSizeQ = DEFAULT_PAGE_SIZE, fields: FieldsQ = None,
-                 fmt: FormatQ = None) -> None:
-        self.page, self.page_size, self.fields, self.format = page, page_size, fields, fmt
+    page: int
+    page_size: int
+    fields: str | None
+    format: str | None
 
 
+@dataclass(frozen=True)
 class Place:
     """Which municipalities: by code, county or peer group."""
 
-    def __init__(self, municipality: MunicipalityQ = None, county: CountyQ = None,
-                 peer_group: PeerGroupQ = None) -> None:
-        self.values = {"municipality": municipality, "county": county, "peer_group": peer_group}
+    values: dict[str, str | None]
 
 
+@dataclass(frozen=True)
 class Years:
     """Which years: a list, or a range."""
 
-    def __init__(self, year: YearQ = None, year_from: YearFromQ = None, year_to: YearToQ = None) -> None:
-        self.values = {"year": year, "year_from": year_from, "year_to": year_to}
+    values: dict[str, Any]
+
+
+# The dependencies that read them are async: FastAPI runs them on the event loop, where a sync one would cost
+# a trip through the thread pool per request.
+async def common(page: PageQ = 1, page_size: PageSizeQ = DEFAULT_PAGE_SIZE, fields: FieldsQ = None,
+                 fmt: FormatQ = None) -> Common:
+    return Common(page, page_size, fields, fmt)
+
+
+async def place(municipality: MunicipalityQ = None, county: CountyQ = None, peer_group: PeerGroupQ = None) -> Place:
+    return Place({"municipality": municipality, "county": county, "peer_group": peer_group})
+
+
+async def years(year: YearQ = None, year_from: YearFromQ = None, year_to: YearToQ = None) -> Years:
+    return Years({"year": year, "year_from": year_from, "year_to": year_to})
 
 
 def split(parameter: str, text: str | None, item_re: str) -> list[str]:

@@ -115,9 +115,9 @@ def _meta(version: Version) -> dict[str, Any]:
             "max_page_size": params.MAX_PAGE_SIZE, "api_version": API_VERSION}
 
 
-CommonD = Annotated[Common, Depends()]
-PlaceD = Annotated[Place, Depends()]
-YearsD = Annotated[Years, Depends()]
+CommonD = Annotated[Common, Depends(params.common)]
+PlaceD = Annotated[Place, Depends(params.place)]
+YearsD = Annotated[Years, Depends(params.years)]
 
 
 @router.get("/municipalities", summary="Municipalities with county and peer group", **LIST)
