@@ -145,7 +145,8 @@ def dbt_docs(context: AssetExecutionContext, data_home: DataHome, warehouse: War
 def municipality_report(context: AssetExecutionContext, data_home: DataHome,
                         warehouse: Warehouse) -> dg.MaterializeResult:
     h = data_home.home
-    result = build_report(warehouse.published_path, h.reports_dir, duckdb_config=warehouse.duckdb_config())
+    result = build_report(warehouse.published_path, h.reports_dir, duckdb_config=warehouse.duckdb_config(),
+                          api_url=data_home.api_url)
     context.log.info(f"built {result.pages} municipality pages in {result.seconds:.1f}s: {result.index}")
     metadata: dict[str, dg.MetadataValue] = {
         "report": data_home.link(result.index),

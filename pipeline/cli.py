@@ -1,4 +1,4 @@
-"""`kommune-sdg`: refresh, status, ui (+ submit/template from pipeline.submissions). Exit 0 on success."""
+"""`kommune-sdg`: refresh, status, ui, api (+ submit/template from pipeline.submissions). Exit 0 on success."""
 
 from __future__ import annotations
 
@@ -96,6 +96,20 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
 
 
+def _cmd_api(args: argparse.Namespace) -> int:
+    from pipeline.api.app import serve  # noqa: PLC0415
+    from pipeline.api.reader import PublishedWarehouse  # noqa: PLC0415
+    from pipeline.resources import Warehouse  # noqa: PLC0415
+
+    settings: Settings = args.settings
+    warehouse = Warehouse.for_home(settings.home, settings.duckdb_memory_limit)
+    print(f"kommune-sdg API on http://{args.host}:{args.port}/v1 (docs /docs) over {warehouse.published_db}",
+          flush=True)
+    serve(PublishedWarehouse(warehouse.published_path, warehouse.duckdb_config()), args.host, args.port,
+          access_log=args.access_log)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kommune-sdg", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=_cmd_ui)
+    p = sub.add_parser("api", help="serve the published marts over HTTP (read-only JSON/CSV API, docs at /docs)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--access-log", action="store_true", help="log every request (off: it costs throughput)")
+    p.set_defaults(func=_cmd_api)
     for register in _plugins():
         register(sub)
     return parser

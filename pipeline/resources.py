@@ -25,6 +25,8 @@ class DataHome(dg.ConfigurableResource):
     root: str
     # Where KOMMUNE_SDG_HOME is served over HTTP (reports, docs): links in the UI use it; "" = file:// links.
     public_url: str = ""
+    # Where `kommune-sdg api` serves the published marts: the report links each municipality to its API URL.
+    api_url: str = ""
 
     @property
     def home(self) -> Home:
@@ -119,7 +121,8 @@ def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
     """Every resource of the code location, from one Settings value."""
     home = settings.home
     return {
-        "data_home": DataHome(root=str(home.root), public_url=settings.reports_base_url),
+        "data_home": DataHome(root=str(home.root), public_url=settings.reports_base_url,
+                              api_url=settings.api_base_url),
         "warehouse": Warehouse.for_home(home, settings.duckdb_memory_limit),
         "ssb": SsbSource(source=settings.source, base_url=settings.ssb_base_url),
         "reference": ReferenceData(dbt_project_dir=str(settings.dbt_project_dir)),

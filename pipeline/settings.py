@@ -12,6 +12,7 @@ Everything else gets its configuration from the Dagster resources built from the
 | `KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT` | duckdb_memory_limit (e.g. `2500MB`) | DuckDB's default |
 | `KOMMUNE_SDG_DBT_PROJECT_DIR` | dbt_project_dir | the repository's `dbt_project/` |
 | `KOMMUNE_SDG_REPORTS_URL` | reports_base_url (links in the UI) | `file://` links |
+| `KOMMUNE_SDG_API_URL` | api_base_url (`kommune-sdg api`, linked from the report) | `http://127.0.0.1:8000` |
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ ENV = {
     "data_home": "KOMMUNE_SDG_HOME", "dagster_home": "DAGSTER_HOME", "source": "KOMMUNE_SDG_SOURCE",
     "ssb_base_url": "KOMMUNE_SDG_SSB_URL", "duckdb_memory_limit": "KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT",
     "dbt_project_dir": "KOMMUNE_SDG_DBT_PROJECT_DIR", "reports_base_url": "KOMMUNE_SDG_REPORTS_URL",
+    "api_base_url": "KOMMUNE_SDG_API_URL",
 }
+DEFAULT_API_URL = "http://127.0.0.1:8000"  # `kommune-sdg api`'s default host and port
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Settings:
     duckdb_memory_limit: str = ""  # "" = DuckDB's default (80 % of RAM)
     dbt_project_dir: Path = DBT_PROJECT_DIR
     reports_base_url: str = ""
+    api_base_url: str = DEFAULT_API_URL
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +58,7 @@ class Settings:
             duckdb_memory_limit=env.get(ENV["duckdb_memory_limit"], ""),
             dbt_project_dir=Path(project).expanduser().resolve() if project else DBT_PROJECT_DIR,
             reports_base_url=env.get(ENV["reports_base_url"], ""),
+            api_base_url=env.get(ENV["api_base_url"]) or DEFAULT_API_URL,
         )
 
     @classmethod
@@ -70,5 +75,6 @@ class Settings:
         """These settings as environment variables, for a child process (`dagster dev`, a CLI under test)."""
         values = {"data_home": str(self.data_home), "dagster_home": str(self.dagster_home), "source": self.source,
                   "ssb_base_url": self.ssb_base_url, "duckdb_memory_limit": self.duckdb_memory_limit,
-                  "dbt_project_dir": str(self.dbt_project_dir), "reports_base_url": self.reports_base_url}
+                  "dbt_project_dir": str(self.dbt_project_dir), "reports_base_url": self.reports_base_url,
+                  "api_base_url": self.api_base_url}
         return {ENV[k]: v for k, v in values.items() if v}

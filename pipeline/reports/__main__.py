@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
 
         generate_dbt_docs(h.reports_dir / DBT_DOCS_SUBDIR, settings.dbt_project_dir, warehouse.dbt_args(),
                           force=True)
-    result = build_report(h.published_db, h.reports_dir, duckdb_config=warehouse.duckdb_config())
+    result = build_report(h.published_db, h.reports_dir, duckdb_config=warehouse.duckdb_config(),
+                          api_url=settings.api_base_url)
     print(f"report: {result.pages} pages in {result.seconds:.1f}s -> {result.index}")
     if args.exports:
         from pipeline.exports import export_marts  # noqa: PLC0415

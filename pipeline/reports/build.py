@@ -464,9 +464,11 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
-                 exports_href: str = "../exports/README.md", duckdb_config: dict | None = None) -> ReportResult:
+                 exports_href: str = "../exports/README.md", duckdb_config: dict | None = None,
+                 api_url: str = "") -> ReportResult:
     """Render index.html and kommune/<code>.html for every municipality into out_dir (files replaced
-    atomically one by one; pages of municipalities no longer published are removed)."""
+    atomically one by one; pages of municipalities no longer published are removed). `api_url`: where
+    `kommune-sdg api` serves these marts; each page links to its municipality there ("" = no links)."""
     t0 = time.perf_counter()
     marts = load_marts(db_path, duckdb_config)
     out_dir = Path(out_dir)
@@ -478,7 +480,7 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
     has_docs = (out_dir / DBT_DOCS_SUBDIR / "static_index.html").exists() if dbt_docs is None else dbt_docs
     common = {"demo": ctx.demo, "year": ctx.year, "meta": ctx.meta, "goals": ctx.goals, "ratings": RATINGS,
               "no_rating": NO_RATING, "plotly_version": plotly_v, "dbt_docs": has_docs,
-              "exports_href": exports_href}
+              "exports_href": exports_href, "api": api_url.rstrip("/")}
     page_t = env.get_template("municipality.html.j2")
     written = set()
     for p in pages:
