@@ -21,10 +21,6 @@ GOALS_WITHOUT_INDEX = {12, 14}
 # per inhabitant; goal 7: energy expenditure per m2 = energy use per m2 times a price) and no other municipal
 # series for them has evidence (docs/research/replacements.md; docs/methodology.md section 9).
 GOALS_WITH_ONE_INDEX_INDICATOR = {2, 7}
-# The shore zone was mapped to U4SSC's "Protected Natural Areas" (EN: EN: PSN: 3A), which it does not measure; its
-# U4SSC code is gone, but its u4ssc_benchmark column (owned with the targets) still holds a value. Unused: the
-# U4SSC mart only reads benchmarks of indicators that carry a code.
-ORPHANED_U4SSC_BENCHMARKS = {"shore_zone_accessible"}
 
 
 def test_catalog_covers_every_goal_and_its_tables_are_fetched() -> None:
@@ -56,7 +52,7 @@ def test_catalog_covers_every_goal_and_its_tables_are_fetched() -> None:
                 assert den in ("", "population"), r["indicator_id"]
         else:
             assert r["source_type"] == "submission" and r["in_index"] == "false"
-        if r["u4ssc_benchmark"] and r["indicator_id"] not in ORPHANED_U4SSC_BENCHMARKS:
+        if r["u4ssc_benchmark"]:  # a benchmark only where a U4SSC code says what it benchmarks
             assert r["u4ssc_code"], r["indicator_id"]
 
 
