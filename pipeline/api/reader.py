@@ -165,7 +165,10 @@ def _known_codes(con: duckdb.DuckDBPyConnection,
 
 
 def _is_demo(con: duckdb.DuckDBPyConnection, run: dict[str, Any], columns: dict[str, list[tuple[str, str]]]) -> bool:
-    """Demo when the run's snapshot was the demo one, or any published value is flagged is_demo."""
+    """The run's own flag (meta.refresh.is_demo, equal to every mart's is_demo by a dbt test); for a warehouse
+    published before that flag: demo when the snapshot was the demo one or any published value is flagged."""
+    if run.get("is_demo") is not None:
+        return bool(run["is_demo"])
     if "demo" in str(run.get("snapshot_kind") or "").split(","):
         return True
     flagged = [m for m in DEMO_FLAG_MARTS if any(c == "is_demo" for c, _ in columns.get(m, []))]
