@@ -4,7 +4,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from pipeline.asset_keys import SUBMISSION_INBOX
-from pipeline.resources import DataHome
+from pipeline.resources import DataHome, InboxIntake
 from pipeline.submissions import process_inbox
 from pipeline.submissions.store import Outcome
 
@@ -42,8 +42,9 @@ def errors_markdown(outcomes: list[Outcome], limit: int = MAX_ERRORS_IN_METADATA
                 "submissions/accepted/*.parquet (versioned), rejected ones to quarantine/ with an error report; "
                 "every original is archived by content hash.",
 )
-def submission_inbox(context: AssetExecutionContext, data_home: DataHome) -> dg.MaterializeResult:
-    outcomes = process_inbox(data_home.home)
+def submission_inbox(context: AssetExecutionContext, data_home: DataHome,
+                     intake: InboxIntake) -> dg.MaterializeResult:
+    outcomes = process_inbox(data_home.home, intake.policy(), log=context.log.info)
     accepted = [o for o in outcomes if o.accepted]
     rejected = [o for o in outcomes if not o.accepted]
     for o in outcomes:

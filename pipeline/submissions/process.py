@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from pipeline.paths import Home
 from pipeline.submissions import inbox as inbox_fs
-from pipeline.submissions import store
+from pipeline.submissions import intake, store
 from pipeline.submissions.catalog import IndicatorIndex, indicator_index, municipality_codes
 from pipeline.submissions.inbox import EntryRefused, InboxEntry
 from pipeline.submissions.issues import FileRejected, Issue, issue
@@ -59,8 +60,10 @@ def check_bytes(data: bytes, file: str, municipality: str, index: IndicatorIndex
     return Checked(file, municipality, data, sha, table, rows, issues)
 
 
-def process_inbox(home: Home) -> list[Outcome]:
-    """Validate every pending inbox file, then accept or quarantine each; the inbox is empty afterwards.
+def process_inbox(home: Home, policy: intake.IntakePolicy | None = None,
+                  log: Callable[[str], None] | None = None) -> list[Outcome]:
+    """Validate every settled inbox file, then accept or quarantine each; only files still settling (and
+    said so through `log`) stay in the inbox. `policy`: settle period and daily limits (pipeline.submissions.intake).
 
     Files are checked together first so a key with different values in two pending files is caught
     (both are rejected: we cannot know which number is right).
@@ -70,7 +73,10 @@ def process_inbox(home: Home) -> list[Outcome]:
     with store.writer_lock(home):
         checked: list[tuple[InboxEntry, Checked]] = []
         refused: list[tuple[InboxEntry, Issue]] = []
-        for entry in inbox_fs.scan(home.inbox_dir):
+        admission = intake.admit(home, inbox_fs.scan(home.inbox_dir), policy or intake.IntakePolicy(), log=log)
+        for entry, rule, limit in admission.over_limit:
+            refused.append((entry, issue(rule, entry.display, value=entry.display, limit=limit)))
+        for entry in admission.ready:
             if entry.refused is not None:
                 refused.append((entry, _refusal_issue(entry, entry.refused, entry.kind)))
                 continue
@@ -80,6 +86,10 @@ def process_inbox(home: Home) -> list[Outcome]:
                 refused.append((entry, _refusal_issue(entry, e.rule, e.kind)))
                 continue
             except FileNotFoundError:  # taken by another process since the listing
+                continue
+            if len(data) != entry.size:  # still being written: it waits for the next scan
+                if log:
+                    log(f"{entry.display}: {len(data)} bytes now, {entry.size} when listed; waits until settled")
                 continue
             checked.append((entry, check_bytes(data, entry.name, entry.folder, index)))
         # Only files that pass every other rule take part: a file that is rejected anyway must not take a
@@ -99,6 +109,7 @@ def process_inbox(home: Home) -> list[Outcome]:
             received = now + dt.timedelta(microseconds=n)  # keeps ids ordered within a batch
             outcome = _finish(home, c, received)
             inbox_fs.remove(entry, home.quarantine_dir / outcome.submission_id)
+            intake.forget(home, entry)
             outcomes.append(outcome)
         for n, (entry, found) in enumerate(refused, start=len(checked)):
             outcomes.append(_refuse(home, entry, found, now + dt.timedelta(microseconds=n)))
@@ -121,7 +132,11 @@ def _refuse(home: Home, entry: InboxEntry, found: Issue, received: dt.datetime) 
                       submission_id=store.new_submission_id(received, name_sha), content_sha256="",
                       received_at=received, issues=[found], stage="quarantine")
     outcome.quarantine_dir = store.write_quarantine(home, outcome, None)
-    inbox_fs.remove(entry, outcome.quarantine_dir)
+    if found.rule in (intake.DAILY_FILES, intake.DAILY_BYTES):  # kept, unread, for the coordinator
+        intake.move_aside(entry, outcome.quarantine_dir)
+    else:
+        inbox_fs.remove(entry, outcome.quarantine_dir)
+    intake.forget(home, entry)
     store.append_log(home, outcome)
     return outcome
 
@@ -188,6 +203,7 @@ def submit(path: Path | str, municipality: str, home: Home) -> Outcome:
         outcome = _finish(home, c, received, stage="inbox")
         if outcome.accepted:
             outcome.inbox_path = _queue(inbox, path.name, data, c.sha)
+            intake.mark_queued(home, outcome.inbox_path)  # complete on arrival: no settle wait
     return outcome
 
 
