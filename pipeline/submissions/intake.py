@@ -21,6 +21,7 @@ the next day.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -93,10 +94,8 @@ def move_aside(entry: InboxEntry, qdir: Path) -> Path:
 
     qdir.mkdir(parents=True, exist_ok=True)
     target = qdir / ("unread_" + sanitise_filename(entry.name))
-    try:
+    with contextlib.suppress(FileNotFoundError):  # taken by another process since the listing
         os.rename(entry.path, target)
-    except FileNotFoundError:
-        pass
     return target
 
 
