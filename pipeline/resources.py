@@ -127,14 +127,6 @@ class InboxIntake(dg.ConfigurableResource):
         return IntakePolicy(self.settle_seconds, self.max_files_per_day, self.max_bytes_per_day)
 
 
-class Retention(dg.ConfigurableResource):
-    """What storage is kept (pipeline.retention): the inputs of the last `keep_runs` published runs, and
-    Dagster run history younger than `history_days`."""
-
-    keep_runs: int = 7
-    history_days: float = 30.0
-
-
 def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
     """Every resource of the code location, from one Settings value."""
     home = settings.home
@@ -146,7 +138,6 @@ def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
         "intake": InboxIntake(settle_seconds=settings.inbox_settle_seconds,
                               max_files_per_day=settings.inbox_max_files_per_day,
                               max_bytes_per_day=settings.inbox_max_bytes_per_day),
-        "retention": Retention(keep_runs=settings.retention_keep_runs, history_days=settings.retention_history_days),
         "dbt": DbtCliResource(project_dir=str(settings.dbt_project_dir), profiles_dir=str(settings.dbt_project_dir),
                               dbt_executable=dbt_executable),
     }

@@ -3,17 +3,19 @@
 `python -m testkit.retention_sim [--nights 365] [--home DIR]` prints the curve (docs/benchmarks.md).
 
 Real: one full demo refresh first (Dagster + dbt + DuckDB; it publishes, records the run in the ledger and
-writes its quality report), the product's content-addressed snapshot store (`ObjectStore`, manifests written
-with `write_manifest`), the submission intake (`submit` + `process_inbox`, an accepted file weekly and a
-rejected one fortnightly), the home's persistent Dagster instance (run storage, event log, deletion), the
-published-runs ledger (`record_publish`), and the pruning (`pipeline.retention.prune`) with its disk-use
-measurement. Simulated: each night's Dagster run (a finished run record with a few engine events, added to the real
-run storage: a real run costs seconds), the SSB fetch (each night one table's values change, as a new live snapshot that
-shares every unchanged object with the previous one), the nightly build and publish (the ledger line and a
-copy of the real run's quality report and drift stats under the night's run id; the published warehouse is
-replaced in place, so it cannot grow), and the clock for Dagster history (a night lasts a fraction of a
-second, so "30 days ago" is taken as the moment night n-30 began: prune gets that moment + 30 days as
-`now`; everything else is counted in published runs, not in days, and needs no clock).
+writes its quality report); the product's content-addressed snapshot store (`ObjectStore`, manifests
+written with `write_manifest`); the submission intake (`submit` + `process_inbox`: an accepted file every
+tenth night, a rejected one every twentieth); the home's persistent Dagster instance (run storage, event
+log, deletion); the published-runs ledger (`record_publish`); the pruning (`pipeline.retention.prune`)
+and its disk-use measurement.
+
+Simulated: each night's Dagster run (a finished run record with a few engine events added to the real run
+storage: a real run costs minutes); the SSB fetch (each night one table's values change, written as a new
+live snapshot that shares every unchanged object with the previous one); the nightly build and publish
+(the ledger line, and a copy of the real run's quality report and drift stats under the night's run id;
+the published warehouse and the exports are replaced in place, so they cannot grow); and the clock for
+Dagster history (a night lasts a fraction of a second, so "30 days ago" is the moment night n-30 began:
+prune gets that moment + 30 days as `now`; everything else is counted in published runs, not in days).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ CHANGING_TABLE = "06944"
 SUBMISSION = ("kommunenummer;indikator;år;verdi;enhet;kommentar\n"
               "{code};open_data;2024;{value};antall datasett;nightly simulation\n")
 BAD_SUBMISSION = "kommunenummer;indikator;år;verdi;enhet;kommentar\n0301;open_data;1999;x;;bad\n"
+SUBMIT_EVERY = 10  # nights between accepted submissions (a rejected one every second time)
 MUNICIPALITIES = ("0301", "4601", "5001", "1103", "3201", "1804")
 
 
@@ -106,13 +109,14 @@ def _rel(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
 
-def _submit(home: Home, work: Path, night: int, text: str, code: str) -> None:
+def _submit(home: Home, work: Path, night: int, text: str, code: str) -> list[str]:
+    """Hand a file in through `submit` and the inbox run; the ids of what was accepted."""
     from pipeline.submissions.process import process_inbox, submit  # noqa: PLC0415
 
     f = work / f"night{night:03d}_{code}.csv"
     f.write_text(text, encoding="utf-8")
     submit(f, code, home)
-    process_inbox(home)
+    return [o.submission_id for o in process_inbox(home) if o.accepted]
 
 
 def simulate_year(root: Path, nights: int = 365, policy: RetentionPolicy | None = None,
@@ -130,12 +134,17 @@ def simulate_year(root: Path, nights: int = 365, policy: RetentionPolicy | None 
             raise RuntimeError(f"the real demo refresh failed: {first.failures or first.checks_failed}")
     first_run = published_runs(home)[-1]["run_id"]
     quality = home.warehouse_dir / "quality"
-    report_files = {p.suffix: p for p in (quality / "runs").glob(f"{first_run}.*")}
-    stats_file = quality / "stats" / f"{first_run}.json"
+    # the real run's report and drift stats, held in memory: each night writes a copy under its own run id
+    report_files = {p.suffix: p.read_bytes() for p in (quality / "runs").glob(f"{first_run}.*")}
+    stats_path = quality / "stats" / f"{first_run}.json"
+    stats = stats_path.read_bytes() if stats_path.exists() else None
     instance = instance_for(settings)
     result = YearResult()
     start = dt.datetime.now(dt.UTC)
     work = Path(tempfile.mkdtemp(prefix="ksdg_year_"))
+    from pipeline.submissions.store import history  # noqa: PLC0415
+
+    ids = set(history(home)["submission_id"])  # every accepted submission: what each build reads
     began: list[dt.datetime] = []  # the real time each night began: the simulated clock's ticks
     days = int(policy.history_days)
     try:
@@ -143,21 +152,18 @@ def simulate_year(root: Path, nights: int = 365, policy: RetentionPolicy | None 
             began.append(dt.datetime.now(dt.UTC))
             stamp = (start + dt.timedelta(days=night)).strftime("%Y%m%dT%H%M%SZ")
             _, snap_sha = _live_snapshot(home, home.demo_snapshot_dir, night, stamp)
-            if night % 7 == 0:
-                code = MUNICIPALITIES[(night // 7) % len(MUNICIPALITIES)]
-                _submit(home, work, night, SUBMISSION.format(code=code, value=night % 50 + 1), code)
-            if night % 14 == 0:
+            if night % SUBMIT_EVERY == 0:
+                code = MUNICIPALITIES[(night // SUBMIT_EVERY) % len(MUNICIPALITIES)]
+                ids.update(_submit(home, work, night, SUBMISSION.format(code=code, value=night % 50 + 1), code))
+            if night % (2 * SUBMIT_EVERY) == 0:
                 _submit(home, work, night, BAD_SUBMISSION, "0301")
             _night_run(instance, night)
             run_id = uuid.uuid4().hex
-            from pipeline.submissions.store import history  # noqa: PLC0415
-
-            ids = set(history(home)["submission_id"])
             record_publish(home.warehouse_dir, run_id, dt.datetime.now(dt.UTC), snap_sha, ids)
-            for suffix, src in report_files.items():
-                shutil.copyfile(src, quality / "runs" / f"{run_id}{suffix}")
-            if stats_file.exists():
-                shutil.copyfile(stats_file, quality / "stats" / f"{run_id}.json")
+            for suffix, data in report_files.items():
+                (quality / "runs" / f"{run_id}{suffix}").write_bytes(data)
+            if stats is not None:
+                (quality / "stats" / f"{run_id}.json").write_bytes(stats)
             # simulated clock: "history_days days ago" is when night (night - history_days) began
             clock = began[max(0, night - 1 - days)] + dt.timedelta(days=policy.history_days)
             report = prune(home, policy, instance, now=clock if night > days else began[0])

@@ -1,5 +1,6 @@
 """`python -m testkit.faults [--only NAME ...] [--out docs/reliability.md]`: run every fault scenario in a
-fresh KOMMUNE_SDG_HOME and write the reliability table. Takes several minutes (real refreshes)."""
+fresh KOMMUNE_SDG_HOME and write the reliability table. Takes several minutes (real refreshes). With
+--only, the named rows are rerun and replaced in the existing table; the other rows stay as they were."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ clean demo refresh; "published unchanged" compares the warehouse file's sha256 b
 Snapshot faults replay a broken snapshot directory through the real `nightly_refresh` job; SSB faults run
 the real fetcher and client against the local PxWebApi v2 test server (`testkit/pxweb_server.py`) with
 the fault injected; a failed fetch writes no manifest, so no refresh can read it. The four-reader test and
-the checks behind each row: `tests/faults/`, `tests/quality/`. Generated {when}.
+the checks behind each row: `tests/faults/`, `tests/quality/`. Disk-full faults (`testkit/faults/diskfull.py`)
+mount a size-limited tmpfs over one area of the home (root or CAP_SYS_ADMIN needed: without it the
+scenario fails, it never skips), refresh with new figures, then give the filesystem room and refresh again
+("fails, then recovers": the first refresh failed with the published warehouse byte-identical, the
+second published). Intake faults (`testkit/faults/intake.py`) run the real inbox processing on files
+being copied in and on a flood of files. Generated {when}.
 
 | scenario | fault | expected | result | published unchanged | reason / observation | ok | s |
 |---|---|---|---|---|---|---|---|
@@ -29,6 +35,16 @@ the checks behind each row: `tests/faults/`, `tests/quality/`. Generated {when}.
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _merge(existing: str, fresh: list[str]) -> list[str]:
+    """The table rows of an existing reliability file, with the rows of the scenarios just run replaced
+    (or appended, in run order)."""
+    name = lambda row: row.split("|")[1].strip()  # noqa: E731
+    new = {name(r): r for r in fresh}
+    old = [line for line in existing.splitlines() if line.startswith("| ") and not line.startswith("| scenario ")]
+    merged = [new.pop(name(r), r) for r in old]
+    return merged + list(new.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(f"| {name} | {_cell(o.fault)} | {o.expected} | {o.result} | {unchanged} | "
                         f"{_cell(reason)[:420]} | {'yes' if o.ok else 'NO'} | {o.seconds:.0f} |")
     minutes = max(1, round((time.monotonic() - t0) / 60))
+    out = Path(args.out)
+    if args.only and out.exists():  # --only refreshes those rows and keeps every other row of the table
+        rows = _merge(out.read_text(encoding="utf-8"), rows)
     text = HEADER.format(minutes=minutes, when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")) + "\n".join(rows)
-    Path(args.out).write_text(text + "\n", encoding="utf-8")
+    out.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0 if all(r.split("|")[-3].strip() == "yes" for r in rows) else 1
 
