@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -38,11 +41,15 @@ GROWING = ("snapshots (live + objects)", "submissions archive", "submissions qua
 
 
 @pytest.fixture(scope="module")
-def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[Home, YearResult]:
-    root = tmp_path_factory.mktemp("year") / "home"
-    res = simulate_year(root, nights=365, policy=RetentionPolicy(keep_runs=7, history_days=30), sample_every=30,
-                        log=lambda m: None)
-    return Home(root), res
+def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Home, YearResult]]:
+    # in RAM when the machine has /dev/shm: 365 nights of small fsyncs cost minutes on a busy disk, and disk
+    # use is counted in allocated blocks either way
+    shm = Path("/dev/shm")
+    base = Path(tempfile.mkdtemp(prefix="ksdg_year_", dir=shm)) if shm.is_dir() else tmp_path_factory.mktemp("year")
+    root = base / "home"
+    policy = RetentionPolicy(keep_runs=7, history_days=30)
+    yield Home(root), simulate_year(root, nights=365, policy=policy, sample_every=30, log=lambda m: None)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def test_a_year_of_nightly_refreshes_levels_off(year: tuple[Home, YearResult]) -> None:
