@@ -26,7 +26,8 @@ mount a size-limited tmpfs over one area of the home (root or CAP_SYS_ADMIN need
 scenario fails, it never skips), refresh with new figures, then give the filesystem room and refresh again
 ("fails, then recovers": the first refresh failed with the published warehouse byte-identical, the
 second published). Intake faults (`testkit/faults/intake.py`) run the real inbox processing on files
-being copied in and on a flood of files. Generated {when}.
+being copied in and on a flood of files. What a year of nightly runs keeps on disk (retention):
+docs/benchmarks.md, "Storage over a year". Generated {when}.
 
 | scenario | fault | expected | result | published unchanged | reason / observation | ok | s |
 |---|---|---|---|---|---|---|---|
@@ -54,12 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m testkit.faults")
     parser.add_argument("--only", nargs="*", help="scenario names (default: all)")
     parser.add_argument("--out", default=str(REPO_ROOT / "docs" / "reliability.md"))
+    parser.add_argument("--home", type=Path, default=None,
+                        help="use this KOMMUNE_SDG_HOME (kept; published by a demo refresh first if it is not yet) "
+                             "instead of a fresh temporary one: saves the baseline refresh when rerunning a few rows")
     args = parser.parse_args(argv)
     names = args.only or list(ALL_FAULTS)
     t0 = time.monotonic()
     rows = []
     with tempfile.TemporaryDirectory(prefix="ksdg_faults_") as tmp:
-        lab = Lab(Path(tmp) / "home")
+        lab = Lab(args.home.resolve() if args.home else Path(tmp) / "home")
         print("baseline demo refresh ...", flush=True)
         lab.ensure_published()
         for name in names:

@@ -39,11 +39,19 @@ def _run(*cmd: str) -> None:
 
 
 @contextlib.contextmanager
-def tmpfs(path: Path, size: int) -> Iterator[Path]:
-    """Mount a tmpfs of `size` bytes over `path`, carrying its contents in and, on the way out, back."""
+def tmpfs(path: Path, size: int, carry: bool = True) -> Iterator[Path]:
+    """Mount a tmpfs of `size` bytes over `path`, carrying its contents in and, on the way out, back;
+    `carry=False` starts it empty and drops what was written (the build folder: every refresh recreates it)."""
     path.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="ksdg_tmpfs_carry_") as carry:
-        held = Path(carry) / "content"
+    if not carry:
+        _run("mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path))
+        try:
+            yield path
+        finally:
+            _run("umount", str(path))
+        return
+    with tempfile.TemporaryDirectory(prefix="ksdg_tmpfs_carry_") as carry_dir:
+        held = Path(carry_dir) / "content"
         shutil.copytree(path, held, symlinks=True)
         _run("mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path))
         try:
@@ -117,7 +125,7 @@ def disk_full_build(lab: Lab, work: Path) -> Outcome:
     before = sha256_file(lab.published)
     t0 = time.monotonic()
     build = lab.home.build_db.parent
-    with tmpfs(build, 6 * MiB):
+    with tmpfs(build, 6 * MiB, carry=False):
         failed = _refresh(lab, source)
         unchanged = sha256_file(lab.published) == before
         left = sorted(p.name for p in build.iterdir())
@@ -136,9 +144,9 @@ def small_home(lab: Lab, leave: int) -> Iterator[Path]:
     from pipeline.retention import tree_size  # noqa: PLC0415
 
     root = lab.home.root
-    with tmpfs(root, tree_size(root) + 256 * MiB):
+    with tmpfs(root, tree_size(root) - tree_size(lab.home.build_db.parent) + 256 * MiB):
         ballast = fill(root, leave)
-        with tmpfs(lab.home.build_db.parent, 2048 * MiB):
+        with tmpfs(lab.home.build_db.parent, 2048 * MiB, carry=False):
             yield ballast
 
 
