@@ -294,7 +294,10 @@ def prune(home: Home, policy: RetentionPolicy, instance: Any = None, now: dt.dat
 
 
 def prune_run_history(instance: Any, before: dt.datetime) -> int:
-    """Delete finished Dagster runs (and their event logs) created before `before`; returns how many."""
+    """Delete finished Dagster runs (and their event logs) created before `before`; returns how many.
+
+    With the default SQLite storage every run has its own event-log file (`history/runs/<run_id>.db`), which
+    `delete_run` empties but leaves behind: files of runs the instance no longer knows are removed too."""
     import dagster as dg  # noqa: PLC0415
 
     done = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
@@ -304,6 +307,14 @@ def prune_run_history(instance: Any, before: dt.datetime) -> int:
         for rec in records:
             instance.delete_run(rec.dagster_run.run_id)
             deleted += 1
+    shard = getattr(instance.event_log_storage, "path_for_shard", None)
+    if shard is not None:
+        folder = Path(shard("x")).parent
+        for f in folder.glob("*.db"):
+            run_id = f.name[: -len(".db")]
+            if len(run_id) == 36 and run_id.count("-") == 4 and not instance.has_run(run_id):
+                for part in (f, f.with_name(f.name + "-wal"), f.with_name(f.name + "-shm")):
+                    part.unlink(missing_ok=True)
     return deleted
 
 

@@ -113,12 +113,16 @@ def test_run_history_is_pruned_by_age(tmp_path: Path) -> None:
     instance = instance_for(settings)
     done = instance.add_run(dg.DagsterRun(job_name="nightly_refresh", run_id=str(uuid.uuid4()),
                                           status=dg.DagsterRunStatus.SUCCESS))
+    instance.report_engine_event("a step finished", done)
+    assert Path(instance.event_log_storage.path_for_shard(done.run_id)).exists()
     running = instance.add_run(dg.DagsterRun(job_name="nightly_refresh", run_id=str(uuid.uuid4()),
                                              status=dg.DagsterRunStatus.STARTED))
     assert prune_run_history(instance, dt.datetime.now(dt.UTC) - dt.timedelta(days=30)) == 0  # both are new
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=31)  # a month on, the finished run is too old
     assert prune_run_history(instance, later - dt.timedelta(days=30)) == 1
     assert instance.get_run_by_id(done.run_id) is None and instance.get_run_by_id(running.run_id) is not None
+    shard = Path(instance.event_log_storage.path_for_shard(done.run_id))
+    assert not shard.exists()  # its event-log file went too (delete_run alone leaves it behind)
 
 
 def test_status_shows_disk_use_per_area(tmp_path: Path) -> None:
