@@ -48,8 +48,8 @@ def is_disk_full(exc: BaseException) -> bool:
 
 def message(what: str, path: Path, needed: int | None = None) -> str:
     need = f"about {needed:,} bytes needed, " if needed is not None else ""
-    return (f"out of disk space while writing {what} ({path}): {need}{free_bytes(path):,} bytes free on its "
-            f"filesystem. The published warehouse was left as it was and the half-written file removed; free "
+    return (f"out of disk space while writing {what} ({path}): {need}{free_bytes(path):,} bytes were free on "
+            f"its filesystem. The published warehouse was left as it was and the half-written file removed; free "
             f"space and run the refresh again (no clean-up needed).")
 
 
@@ -62,13 +62,14 @@ def guard(what: str, path: Path, cleanup: Callable[[], None] | None = None,
         yield
     except BaseException as exc:
         full = not isinstance(exc, DiskFull) and is_disk_full(exc)
+        text = message(what, path) if full else ""  # the free space at the failure, before the clean-up
         for step in (cleanup, on_full if full else None):
             if step is not None:
                 with contextlib.suppress(OSError):
                     step()
         if not full:
             raise
-        raise DiskFull(message(what, path)) from exc
+        raise DiskFull(text) from exc
 
 
 def require(needs: dict[Path, int], what: str) -> None:
