@@ -138,13 +138,16 @@ def disk_full_build(lab: Lab, work: Path) -> Outcome:
 
 @contextlib.contextmanager
 def small_home(lab: Lab, leave: int) -> Iterator[Path]:
-    """The whole home on a tmpfs with about `leave` bytes free (a ballast file takes the rest), and the build
-    folder on a big tmpfs of its own (builds on a separate scratch volume): only publish and exports can run
-    out of space. Yields the ballast; deleting it frees the space."""
+    """The whole home on a tmpfs with about `leave` bytes free (a ballast file takes the rest), the build
+    folder and Dagster's home on big tmpfs of their own (builds on a scratch volume, run history on another):
+    only publish and exports can run out of space. Yields the ballast; deleting it frees the space."""
     from pipeline.retention import tree_size  # noqa: PLC0415
 
     root = lab.home.root
-    with tmpfs(root, tree_size(root) - tree_size(lab.home.build_db.parent) + 256 * MiB):
+    # Dagster's run history on a volume of its own too: with it on the full filesystem Dagster itself cannot
+    # record the run ("disk I/O error" from SQLite) before the product gets to say anything
+    with tmpfs(root, tree_size(root) - tree_size(lab.home.build_db.parent) + 256 * MiB), \
+            tmpfs(lab.settings.dagster_home, 1024 * MiB):
         ballast = fill(root, leave)
         with tmpfs(lab.home.build_db.parent, 2048 * MiB, carry=False):
             yield ballast
