@@ -75,6 +75,7 @@ def fill(path: Path, leave: int) -> Path:
     from pipeline.diskspace import free_bytes  # noqa: PLC0415
 
     ballast = path / ".ballast"
+    ballast.unlink(missing_ok=True)  # a leftover ballast would be counted as used, then freed by the truncation
     n = max(0, free_bytes(path) - leave)
     with ballast.open("wb") as fh:
         fh.truncate(0)
@@ -149,8 +150,11 @@ def small_home(lab: Lab, leave: int) -> Iterator[Path]:
     with tmpfs(root, tree_size(root) - tree_size(lab.home.build_db.parent) + 256 * MiB), \
             tmpfs(lab.settings.dagster_home, 1024 * MiB):
         ballast = fill(root, leave)
-        with tmpfs(lab.home.build_db.parent, 2048 * MiB, carry=False):
-            yield ballast
+        try:
+            with tmpfs(lab.home.build_db.parent, 2048 * MiB, carry=False):
+                yield ballast
+        finally:  # never carried back into the home, whatever happened
+            ballast.unlink(missing_ok=True)
 
 
 def _direct(call) -> str:
