@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.dbt_manifest import ensure_manifest, layer
+from pipeline.diskspace import guard
 from pipeline.resources import Warehouse
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
@@ -55,7 +56,9 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             else:
                 yield event
         if not invocation.is_successful():
-            raise invocation.get_error()
+            # a full disk: a clear DiskFull naming the build database, which is removed so the space comes back
+            with guard("the build database (dbt build)", warehouse.build_path, on_full=warehouse.reset_build_db):
+                raise invocation.get_error()
 
     return kommune_sdg_dbt
 

@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext
 
 from pipeline.asset_keys import SSB_OBSERVATIONS, SSB_SNAPSHOT, SUBMISSION_INBOX, SUBMISSION_VALUES
 from pipeline.catalog import ssb_catalog
+from pipeline.diskspace import guard
 from pipeline.raw_tables import SSB_COLUMNS, accepted_submissions, write_ssb_parquet
 from pipeline.refresh_inputs import decide
 from pipeline.regions import normalise_region
@@ -120,43 +121,48 @@ def raw_tables(context: AssetExecutionContext, config: LoadConfig, snapshot: Sna
     catalog = ssb_catalog()
     # Each table streams to Parquet (one file per data file, dictionary-encoded, no pandas round trip);
     # DuckDB then reads the files directly: peak memory is one data file, not the whole snapshot.
-    path = warehouse.reset_build_db()
-    parquet_dir = path.parent / "raw_parquet"
-    shutil.rmtree(parquet_dir, ignore_errors=True)
-    files: list[str] = []
-    statuses = {t.id: snap.table_status(t.id) for t in catalog.tables}
-    for i, table in enumerate(catalog.tables, start=1):
-        if statuses[table.id]["status"] == "dropped":
-            context.log.warning(f"[{i}/{len(catalog.tables)}] table {table.id}: dropped from this refresh")
-            continue
-        written = write_ssb_parquet(snap, catalog, table.id, parquet_dir)
-        files += [str(p) for p in written]
-        context.log.info(f"[{i}/{len(catalog.tables)}] table {table.id}: {len(written)} file(s)")
-    # a demo run loads the demo intake's submissions only, a live or replayed run the real ones only
-    subs = accepted_submissions(h.intake(snap.origin))
-    with warehouse.connect() as con:
-        con.execute("create schema raw")
-        columns = ", ".join(SSB_COLUMNS)
-        con.execute(f"create table raw.ssb_observations as select {columns} from read_parquet(?)", [files])
-        con.register("subs_df", subs)
-        con.execute("create table raw.submission_values as select * from subs_df")
-        # per catalog table: current, stale (kept the last good data) or dropped, with the reason
-        con.execute("create table raw.ssb_table_status (table_id varchar, status varchar, reason varchar, "
-                    "data_fetched_at varchar)")
-        con.executemany("insert into raw.ssb_table_status values (?, ?, ?, ?)",
-                        [[t, s["status"], s["reason"], s["data_fetched_at"]] for t, s in statuses.items()])
-        # what this build was made from, and whether it is a demo run (every mart's is_demo must equal it);
-        # publish copies it into meta.refresh (the next run's skip test)
-        con.execute("create table raw.refresh_inputs as select ? as source, ? as snapshot_sha256, "
-                    "? as submissions_sha256, ? as code_version, ? as is_demo",
-                    [inputs["source"], inputs["snapshot_sha256"], inputs["submissions_sha256"],
-                     inputs["code_version"], snap.is_demo])
-        per_table = dict(con.execute("select table_id, count(*) from raw.ssb_observations group by 1 order by 1"
-                                     ).fetchall())
-        n_rows, n_missing = con.execute("select count(*), count(*) - count(value) from raw.ssb_observations"
-                                        ).fetchone()
-        region_rows = con.execute("select region, count(*) from raw.ssb_observations group by 1").fetchall()
-        preview = con.execute("select * from raw.ssb_observations limit 10").df()
+    # a full disk while loading: a clear DiskFull naming the build database, which is removed with the raw
+    # Parquet files (the space comes back; the next refresh recreates both)
+    raw_parquet = warehouse.build_path.parent / "raw_parquet"
+    with guard("the build database (load)", warehouse.build_path,
+               on_full=lambda: (warehouse.reset_build_db(), shutil.rmtree(raw_parquet, ignore_errors=True))):
+        path = warehouse.reset_build_db()
+        parquet_dir = path.parent / "raw_parquet"
+        shutil.rmtree(parquet_dir, ignore_errors=True)
+        files: list[str] = []
+        statuses = {t.id: snap.table_status(t.id) for t in catalog.tables}
+        for i, table in enumerate(catalog.tables, start=1):
+            if statuses[table.id]["status"] == "dropped":
+                context.log.warning(f"[{i}/{len(catalog.tables)}] table {table.id}: dropped from this refresh")
+                continue
+            written = write_ssb_parquet(snap, catalog, table.id, parquet_dir)
+            files += [str(p) for p in written]
+            context.log.info(f"[{i}/{len(catalog.tables)}] table {table.id}: {len(written)} file(s)")
+        # a demo run loads the demo intake's submissions only, a live or replayed run the real ones only
+        subs = accepted_submissions(h.intake(snap.origin))
+        with warehouse.connect() as con:
+            con.execute("create schema raw")
+            columns = ", ".join(SSB_COLUMNS)
+            con.execute(f"create table raw.ssb_observations as select {columns} from read_parquet(?)", [files])
+            con.register("subs_df", subs)
+            con.execute("create table raw.submission_values as select * from subs_df")
+            # per catalog table: current, stale (kept the last good data) or dropped, with the reason
+            con.execute("create table raw.ssb_table_status (table_id varchar, status varchar, reason varchar, "
+                        "data_fetched_at varchar)")
+            con.executemany("insert into raw.ssb_table_status values (?, ?, ?, ?)",
+                            [[t, s["status"], s["reason"], s["data_fetched_at"]] for t, s in statuses.items()])
+            # what this build was made from, and whether it is a demo run (every mart's is_demo must equal
+            # it); publish copies it into meta.refresh (the next run's skip test)
+            con.execute("create table raw.refresh_inputs as select ? as source, ? as snapshot_sha256, "
+                        "? as submissions_sha256, ? as code_version, ? as is_demo",
+                        [inputs["source"], inputs["snapshot_sha256"], inputs["submissions_sha256"],
+                         inputs["code_version"], snap.is_demo])
+            per_table = dict(con.execute("select table_id, count(*) from raw.ssb_observations group by 1 order by 1"
+                                         ).fetchall())
+            n_rows, n_missing = con.execute("select count(*), count(*) - count(value) from raw.ssb_observations"
+                                            ).fetchone()
+            region_rows = con.execute("select region, count(*) from raw.ssb_observations group by 1").fetchall()
+            preview = con.execute("select * from raw.ssb_observations limit 10").df()
     shutil.rmtree(parquet_dir, ignore_errors=True)
     # country totals, counties, K-Rest, 9999 ...: kept raw, left out of the municipal marts
     left_out = {r: n for r, n in region_rows if normalise_region(r)[0] != "municipality"}

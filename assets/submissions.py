@@ -4,7 +4,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from pipeline.asset_keys import SUBMISSION_INBOX
-from pipeline.resources import DataHome
+from pipeline.resources import DataHome, InboxIntake
 from pipeline.submissions import process_inbox
 from pipeline.submissions.store import Outcome
 
@@ -43,10 +43,12 @@ def errors_markdown(outcomes: list[Outcome], limit: int = MAX_ERRORS_IN_METADATA
                 "every original is archived by content hash. The DEMO submission has its own intake "
                 "(KOMMUNE_SDG_HOME/demo/, origin demo), processed the same way into its own store.",
 )
-def submission_inbox(context: AssetExecutionContext, data_home: DataHome) -> dg.MaterializeResult:
-    home = data_home.home
-    outcomes = process_inbox(home)
-    demo = process_inbox(home.demo_intake)  # queued by demo runs only; loaded by demo runs only
+def submission_inbox(context: AssetExecutionContext, data_home: DataHome,
+                     intake: InboxIntake) -> dg.MaterializeResult:
+    home, policy = data_home.home, intake.policy()
+    outcomes = process_inbox(home, policy, log=context.log.info)
+    # queued by demo runs only; loaded by demo runs only
+    demo = process_inbox(home.demo_intake, policy, log=context.log.info)
     outcomes += demo
     accepted = [o for o in outcomes if o.accepted]
     rejected = [o for o in outcomes if not o.accepted]

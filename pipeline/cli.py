@@ -1,4 +1,5 @@
-"""`kommune-sdg`: refresh, status, ui, api (+ submit/template from pipeline.submissions). Exit 0 on success."""
+"""`kommune-sdg`: refresh, status, ui, api (+ submit/template from pipeline.submissions, prune from
+pipeline.retention_cli). Exit 0 on success."""
 
 from __future__ import annotations
 
@@ -81,6 +82,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
     print(f"last {len(runs)} nightly_refresh runs:")
     for r in runs:
         print(f"  {r.run_id[:8]}  {r.status.value:<10} {r.tags.get('kommune_sdg/source', '')}")
+    from pipeline.retention_cli import print_disk_use  # noqa: PLC0415
+
+    print_disk_use(settings)
     return 0
 
 
@@ -140,9 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _plugins() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands that live with their feature (submissions: submit, template)."""
     from pipeline.catalog.cli import register as register_catalog  # noqa: PLC0415
+    from pipeline.retention_cli import register as register_retention  # noqa: PLC0415
     from pipeline.submissions.cli import register as register_submissions  # noqa: PLC0415
 
-    return [register_submissions, register_catalog]
+    return [register_submissions, register_catalog, register_retention]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.diskspace import guard, remove_tree
 from pipeline.paths import DBT_PROJECT_DIR, Home
 
 MARTS_SCHEMA = "marts"
@@ -201,39 +202,41 @@ def export_marts(db_path: Path, out_dir: Path, manifest_path: Path | None = None
         raise FileNotFoundError(f"{db_path}: no published warehouse to export (run `kommune-sdg refresh` first)")
     stamp = f"{os.getpid()}-{time.time_ns()}"
     work = out_dir.with_name(f".{out_dir.name}.{stamp}.tmp")
-    for sub in ("parquet", "csv", "csv-excel-no"):
-        (work / sub).mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=True, config=duckdb_config or {})
-    try:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by 1",
-            [MARTS_SCHEMA]).fetchall()]
-        refresh: dict[str, Any] = {}
-        has_meta = con.execute("select count(*) from information_schema.tables where table_schema = 'meta' "
-                               "and table_name = 'refresh'").fetchone()[0]
-        if has_meta:
-            cur = con.execute("select * from meta.refresh limit 1")
-            row = cur.fetchone()
-            if row:
-                refresh = {d[0]: (str(v) if v is not None else None) for d, v in zip(cur.description, row,
-                                                                                      strict=True)}
-        marts = [_export_one(con, n, work) for n in names]
-        demo = "demo" in str(refresh.get("snapshot_kind") or "").split(",")
-        if not demo and "indicator_values" in names:
-            cols = {c for c, _ in next(m for m in marts if m.name == "indicator_values").columns}
-            if "is_demo" in cols:
-                demo = bool(con.execute("select coalesce(bool_or(is_demo), false) "
-                                        "from marts.indicator_values").fetchone()[0])
-    finally:
-        con.close()
-    docs = column_docs(manifest_path)
-    (work / "README.md").write_text(_readme(marts, docs, refresh, demo), encoding="utf-8")
-    (work / "manifest.json").write_text(json.dumps({
-        "run_id": refresh.get("run_id"), "published_at": refresh.get("published_at"),
-        "snapshot_kind": refresh.get("snapshot_kind"), "demo": demo,
-        "marts": {m.name: {"rows": m.rows, "files": m.files, "sha256": m.sha256,
-                           "columns": [{"name": c, "type": t} for c, t in m.columns]} for m in marts},
-    }, indent=2), encoding="utf-8")
+    # a full disk: the half-written set is removed, the previous exports stay whole, and DiskFull names it
+    with guard("the exports", work, cleanup=remove_tree(work)):
+        for sub in ("parquet", "csv", "csv-excel-no"):
+            (work / sub).mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(db_path), read_only=True, config=duckdb_config or {})
+        try:
+            names = [r[0] for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = ? order by 1",
+                [MARTS_SCHEMA]).fetchall()]
+            refresh: dict[str, Any] = {}
+            has_meta = con.execute("select count(*) from information_schema.tables where table_schema = 'meta' "
+                                   "and table_name = 'refresh'").fetchone()[0]
+            if has_meta:
+                cur = con.execute("select * from meta.refresh limit 1")
+                row = cur.fetchone()
+                if row:
+                    refresh = {d[0]: (str(v) if v is not None else None) for d, v in zip(cur.description, row,
+                                                                                          strict=True)}
+            marts = [_export_one(con, n, work) for n in names]
+            demo = "demo" in str(refresh.get("snapshot_kind") or "").split(",")
+            if not demo and "indicator_values" in names:
+                cols = {c for c, _ in next(m for m in marts if m.name == "indicator_values").columns}
+                if "is_demo" in cols:
+                    demo = bool(con.execute("select coalesce(bool_or(is_demo), false) "
+                                            "from marts.indicator_values").fetchone()[0])
+        finally:
+            con.close()
+        docs = column_docs(manifest_path)
+        (work / "README.md").write_text(_readme(marts, docs, refresh, demo), encoding="utf-8")
+        (work / "manifest.json").write_text(json.dumps({
+            "run_id": refresh.get("run_id"), "published_at": refresh.get("published_at"),
+            "snapshot_kind": refresh.get("snapshot_kind"), "demo": demo,
+            "marts": {m.name: {"rows": m.rows, "files": m.files, "sha256": m.sha256,
+                               "columns": [{"name": c, "type": t} for c, t in m.columns]} for m in marts},
+        }, indent=2), encoding="utf-8")
     _swap_in(work, out_dir)
     return ExportResult(out_dir, marts, time.perf_counter() - t0, refresh.get("run_id"), demo, out_dir / "README.md")
 

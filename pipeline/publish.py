@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.diskspace import guard, remove_file
 from pipeline.resources import Warehouse
 
 PUBLISHED_SCHEMA = "marts"
@@ -21,6 +22,19 @@ def publish_marts(warehouse: Warehouse, marts: list[str], run_id: str, snapshot_
     tmp = target.with_name(f".{target.name}.{run_id[:8]}.publishing")
     tmp.unlink(missing_ok=True)
     counts: dict[str, int] = {}
+    # any failure removes the half-written file (a full disk gets its space back at once) and leaves the
+    # published warehouse as it was; a full disk becomes a DiskFull naming the file and the free space
+    with guard("the new published warehouse (publish)", tmp,
+               cleanup=remove_file(tmp, tmp.with_name(tmp.name + ".wal"))):
+        _write(warehouse, tmp, marts, run_id, snapshot_kind, inputs, counts)
+        _fsync(tmp)
+        os.replace(tmp, target)
+    _fsync(target.parent)
+    return counts
+
+
+def _write(warehouse: Warehouse, tmp: Path, marts: list[str], run_id: str, snapshot_kind: str,
+           inputs: dict[str, str] | None, counts: dict[str, int]) -> None:
     con = duckdb.connect(str(tmp), config=warehouse.duckdb_config())
     try:
         con.execute(f"attach '{warehouse.build_db}' as build (read_only)")
@@ -46,10 +60,6 @@ def publish_marts(warehouse: Warehouse, marts: list[str], run_id: str, snapshot_
         con.execute("checkpoint")
     finally:
         con.close()
-    _fsync(tmp)
-    os.replace(tmp, target)
-    _fsync(target.parent)
-    return counts
 
 
 def _fsync(path: Path) -> None:

@@ -113,7 +113,22 @@ def run_refresh(where: Settings | Home, source: Source | str, instance: dg.Dagst
 
             summary.failures.append(f"step {event.step_key}: {error_message(event.step_failure_data.error)}")
     _write_quality_report(instance, result.run_id, settings)
+    if summary.success:
+        _prune(instance, settings)
     return summary
+
+
+def _prune(instance: dg.DagsterInstance, settings: Settings) -> None:
+    """The retention policy after a successful refresh (pipeline.retention); never changes its outcome."""
+    from pipeline.retention import prune  # noqa: PLC0415
+    from pipeline.retention_cli import policy_of  # noqa: PLC0415
+
+    try:
+        prune(settings.home, policy_of(settings), instance)
+    except Exception as exc:  # noqa: BLE001 - a pruning failure must not turn a good refresh into a bad one
+        import sys  # noqa: PLC0415
+
+        print(f"warning: retention could not prune: {exc!r}", file=sys.stderr)
 
 
 def _write_quality_report(instance: dg.DagsterInstance, run_id: str, settings: Settings) -> None:

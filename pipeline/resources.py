@@ -115,6 +115,18 @@ class ReferenceData(dg.ConfigurableResource):
         return read_municipalities(self.project_dir / "seeds" / "municipalities_2024.csv")
 
 
+class InboxIntake(dg.ConfigurableResource):
+    """When an inbox file is taken (pipeline.submissions.intake): the settle period a file must be unchanged
+    for, and the per-municipality daily limits (files, bytes); the sensor and the inbox asset both read it."""
+
+    settle_seconds: float = 30.0
+    max_files_per_day: int = 50
+    max_bytes_per_day: int = 50 * 1024 * 1024
+
+    def policy(self):  # -> pipeline.submissions.intake.IntakePolicy (imported late: light module loading)
+        from pipeline.submissions.intake import IntakePolicy  # noqa: PLC0415
+
+        return IntakePolicy(self.settle_seconds, self.max_files_per_day, self.max_bytes_per_day)
 
 
 def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
@@ -126,6 +138,9 @@ def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
         "warehouse": Warehouse.for_home(home, settings.duckdb_memory_limit),
         "ssb": SsbSource(source=settings.source, base_url=settings.ssb_base_url),
         "reference": ReferenceData(dbt_project_dir=str(settings.dbt_project_dir)),
+        "intake": InboxIntake(settle_seconds=settings.inbox_settle_seconds,
+                              max_files_per_day=settings.inbox_max_files_per_day,
+                              max_bytes_per_day=settings.inbox_max_bytes_per_day),
         "dbt": DbtCliResource(project_dir=str(settings.dbt_project_dir), profiles_dir=str(settings.dbt_project_dir),
                               dbt_executable=dbt_executable),
     }

@@ -6,8 +6,9 @@ import json
 import dagster as dg
 
 from assets.submissions import submission_inbox
-from pipeline.resources import DataHome
+from pipeline.resources import DataHome, InboxIntake
 from pipeline.submissions import inbox as inbox_fs
+from pipeline.submissions import intake as intake_rules
 
 process_submissions_job = dg.define_asset_job(
     "process_submissions",
@@ -23,19 +24,25 @@ process_submissions_job = dg.define_asset_job(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a `process_submissions` run for each new file in the submission inbox.",
 )
-def submission_sensor(context: dg.SensorEvaluationContext, data_home: DataHome) -> dg.SensorResult:
+def submission_sensor(context: dg.SensorEvaluationContext, data_home: DataHome,
+                      intake: InboxIntake) -> dg.SensorResult:
     """Cursor: {relative path: "mtime_ns:size:sha256"} of the files seen in the inbox.
 
     Only new or changed files are hashed; processed files leave the inbox, so the cursor stays as small
     as the inbox. run_key = "<content sha256>@<mtime_ns>": one run per file version, and a file dropped
     again later (identical content, new mtime) still gets a run. Entries the inbox refuses (links, FIFOs,
-    bad names) are never opened: their key hashes the name, and the run records the refusal.
+    bad names) are never opened: their key hashes the name, and the run records the refusal. A file still
+    inside its settle period (pipeline.submissions.intake) is left out of the cursor, so a later tick asks
+    again once it has settled.
     """
-    root = data_home.home.inbox_dir
+    home = data_home.home
+    root = home.inbox_dir
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     current: dict[str, str] = {}
     requests: list[dg.RunRequest] = []
-    for entry in inbox_fs.scan(root):
+    admission = intake_rules.admit(home, inbox_fs.scan(root), intake.policy())
+    waiting = [why for _, why in admission.waiting]
+    for entry in admission.ready + [e for e, _, _ in admission.over_limit]:
         rel = entry.relative
         stamp = f"{entry.mtime_ns}:{entry.size}"
         previous = seen.get(rel)
@@ -60,6 +67,7 @@ def submission_sensor(context: dg.SensorEvaluationContext, data_home: DataHome) 
         ))
     cursor = json.dumps(current, sort_keys=True)
     if not requests:
-        return dg.SensorResult(skip_reason=dg.SkipReason(f"no new files in {root}"), cursor=cursor)
+        reason = f"no new files in {root}" + (f"; {len(waiting)} settling: {waiting[0]}" if waiting else "")
+        return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=cursor)
     context.log.info(f"{len(requests)} new file(s) in {root}")
     return dg.SensorResult(run_requests=requests, cursor=cursor)

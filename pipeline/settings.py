@@ -13,6 +13,11 @@ Everything else gets its configuration from the Dagster resources built from the
 | `KOMMUNE_SDG_DBT_PROJECT_DIR` | dbt_project_dir | the repository's `dbt_project/` |
 | `KOMMUNE_SDG_REPORTS_URL` | reports_base_url (links in the UI) | `file://` links |
 | `KOMMUNE_SDG_API_URL` | api_base_url (`kommune-sdg api`, linked from the report) | `http://127.0.0.1:8000` |
+| `KOMMUNE_SDG_INBOX_SETTLE_SECONDS` | inbox_settle_seconds: a file is taken once unchanged this long | `30` |
+| `KOMMUNE_SDG_INBOX_MAX_FILES_PER_DAY` | inbox_max_files_per_day, per municipality (UTC day) | `50` |
+| `KOMMUNE_SDG_INBOX_MAX_BYTES_PER_DAY` | inbox_max_bytes_per_day, per municipality (UTC day) | `52428800` (50 MiB) |
+| `KOMMUNE_SDG_RETENTION_KEEP_RUNS` | retention_keep_runs: published runs whose inputs are kept | `7` |
+| `KOMMUNE_SDG_RETENTION_HISTORY_DAYS` | retention_history_days: Dagster run history kept (days) | `30` |
 """
 
 from __future__ import annotations
@@ -29,8 +34,30 @@ ENV = {
     "ssb_base_url": "KOMMUNE_SDG_SSB_URL", "duckdb_memory_limit": "KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT",
     "dbt_project_dir": "KOMMUNE_SDG_DBT_PROJECT_DIR", "reports_base_url": "KOMMUNE_SDG_REPORTS_URL",
     "api_base_url": "KOMMUNE_SDG_API_URL",
+    "inbox_settle_seconds": "KOMMUNE_SDG_INBOX_SETTLE_SECONDS",
+    "inbox_max_files_per_day": "KOMMUNE_SDG_INBOX_MAX_FILES_PER_DAY",
+    "inbox_max_bytes_per_day": "KOMMUNE_SDG_INBOX_MAX_BYTES_PER_DAY",
+    "retention_keep_runs": "KOMMUNE_SDG_RETENTION_KEEP_RUNS",
+    "retention_history_days": "KOMMUNE_SDG_RETENTION_HISTORY_DAYS",
 }
 DEFAULT_API_URL = "http://127.0.0.1:8000"  # `kommune-sdg api`'s default host and port
+# the numeric settings: name -> type (read with _number, written back by environ())
+NUMBERS: dict[str, type] = {"inbox_settle_seconds": float, "inbox_max_files_per_day": int,
+                            "inbox_max_bytes_per_day": int, "retention_keep_runs": int,
+                            "retention_history_days": float}
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(ENV[name], "").strip()
+    if not text:
+        return default
+    try:
+        value = NUMBERS[name](text)
+    except ValueError:
+        raise ValueError(f"{ENV[name]}={text!r}: not a number") from None
+    if value < 0:
+        raise ValueError(f"{ENV[name]}={text!r}: must not be negative")
+    return value
 
 
 @dataclass(frozen=True)
@@ -43,6 +70,11 @@ class Settings:
     dbt_project_dir: Path = DBT_PROJECT_DIR
     reports_base_url: str = ""
     api_base_url: str = DEFAULT_API_URL
+    inbox_settle_seconds: float = 30.0
+    inbox_max_files_per_day: int = 50
+    inbox_max_bytes_per_day: int = 50 * 1024 * 1024
+    retention_keep_runs: int = 7
+    retention_history_days: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +91,7 @@ class Settings:
             dbt_project_dir=Path(project).expanduser().resolve() if project else DBT_PROJECT_DIR,
             reports_base_url=env.get(ENV["reports_base_url"], ""),
             api_base_url=env.get(ENV["api_base_url"]) or DEFAULT_API_URL,
+            **{name: _number(env, name, getattr(cls, name)) for name in NUMBERS},  # type: ignore[arg-type]
         )
 
     @classmethod
@@ -76,5 +109,6 @@ class Settings:
         values = {"data_home": str(self.data_home), "dagster_home": str(self.dagster_home), "source": self.source,
                   "ssb_base_url": self.ssb_base_url, "duckdb_memory_limit": self.duckdb_memory_limit,
                   "dbt_project_dir": str(self.dbt_project_dir), "reports_base_url": self.reports_base_url,
-                  "api_base_url": self.api_base_url}
+                  "api_base_url": self.api_base_url,
+                  **{name: str(getattr(self, name)) for name in NUMBERS}}
         return {ENV[k]: v for k, v in values.items() if v}

@@ -51,6 +51,14 @@ RULES: dict[str, tuple[str, str]] = {
                         "aldri som ekte innsending.",
                         "'{value}' is the bundled DEMO file (synthetic numbers); it is taken in by demo runs only, "
                         "never as a real submission."),
+    "inbox.daily_files_limit": ("«{value}» er ikke lest: kommunen har nådd grensen på {limit}. Filen er flyttet "
+                                "til karantene uten å bli lest; send den igjen i morgen.",
+                                "'{value}' was not read: the municipality reached the limit of {limit}. The file "
+                                "was moved to quarantine unread; send it again tomorrow."),
+    "inbox.daily_bytes_limit": ("«{value}» er ikke lest: den ville gått over grensen på {limit}. Filen er flyttet "
+                                "til karantene uten å bli lest; send den igjen i morgen.",
+                                "'{value}' was not read: it would go over the limit of {limit}. The file was "
+                                "moved to quarantine unread; send it again tomorrow."),
     "inbox.folder": ("Innboksmappen «{value}» er ikke et gyldig kommunenummer.",
                      "Inbox folder '{value}' is not a valid municipality code."),
     "csv.parse": ("CSV-filen kan ikke leses: {detail}.", "The CSV file cannot be parsed: {detail}."),

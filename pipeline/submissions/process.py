@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pandas as pd
 
 from pipeline.paths import Intake
 from pipeline.submissions import inbox as inbox_fs
-from pipeline.submissions import store
+from pipeline.submissions import intake, store
 from pipeline.submissions.catalog import IndicatorIndex, indicator_index, municipality_codes
 from pipeline.submissions.inbox import EntryRefused, InboxEntry
 from pipeline.submissions.issues import FileRejected, Issue, issue
@@ -76,8 +77,11 @@ def _demo_sha() -> str:
     return store.sha256(demo_submission_bytes())
 
 
-def process_inbox(home: Intake) -> list[Outcome]:
-    """Validate every pending inbox file, then accept or quarantine each; the inbox is empty afterwards.
+def process_inbox(home: Intake, policy: intake.IntakePolicy | None = None,
+                  log: Callable[[str], None] | None = None) -> list[Outcome]:
+    """Validate every settled inbox file of one intake (real or demo), then accept or quarantine each; only
+    files still settling (and said so through `log`) stay in the inbox. `policy`: settle period and daily
+    limits (pipeline.submissions.intake).
 
     Files are checked together first so a key with different values in two pending files is caught
     (both are rejected: we cannot know which number is right).
@@ -88,7 +92,10 @@ def process_inbox(home: Intake) -> list[Outcome]:
     with store.writer_lock(home):
         checked: list[tuple[InboxEntry, Checked]] = []
         refused: list[tuple[InboxEntry, Issue]] = []
-        for entry in inbox_fs.scan(home.inbox_dir):
+        admission = intake.admit(home, inbox_fs.scan(home.inbox_dir), policy or intake.IntakePolicy(), log=log)
+        for entry, rule, limit in admission.over_limit:
+            refused.append((entry, issue(rule, entry.display, value=entry.display, limit=limit)))
+        for entry in admission.ready:
             if entry.refused is not None:
                 refused.append((entry, _refusal_issue(entry, entry.refused, entry.kind)))
                 continue
@@ -99,7 +106,12 @@ def process_inbox(home: Intake) -> list[Outcome]:
                 continue
             except FileNotFoundError:  # taken by another process since the listing
                 continue
-            checked.append((entry, _keep_demo_out(home, check_bytes(data, entry.name, entry.folder, index), demo_sha)))
+            if len(data) != entry.size:  # still being written: it waits for the next scan
+                if log:
+                    log(f"{entry.display}: {len(data)} bytes now, {entry.size} when listed; waits until settled")
+                continue
+            checked.append((entry, _keep_demo_out(home, check_bytes(data, entry.name, entry.folder, index),
+                                                   demo_sha)))
         # Only files that pass every other rule take part: a file that is rejected anyway must not take a
         # good file down with it.
         clean = [c for _, c in checked if c.rows is not None and not c.issues]
@@ -117,6 +129,7 @@ def process_inbox(home: Intake) -> list[Outcome]:
             received = now + dt.timedelta(microseconds=n)  # keeps ids ordered within a batch
             outcome = _finish(home, c, received)
             inbox_fs.remove(entry, home.quarantine_dir / outcome.submission_id)
+            intake.forget(home, entry)
             outcomes.append(outcome)
         for n, (entry, found) in enumerate(refused, start=len(checked)):
             outcomes.append(_refuse(home, entry, found, now + dt.timedelta(microseconds=n)))
@@ -139,7 +152,11 @@ def _refuse(home: Intake, entry: InboxEntry, found: Issue, received: dt.datetime
                       submission_id=store.new_submission_id(received, name_sha), content_sha256="",
                       received_at=received, origin=home.origin, issues=[found], stage="quarantine")
     outcome.quarantine_dir = store.write_quarantine(home, outcome, None)
-    inbox_fs.remove(entry, outcome.quarantine_dir)
+    if found.rule in (intake.DAILY_FILES, intake.DAILY_BYTES):  # kept, unread, for the coordinator
+        intake.move_aside(entry, outcome.quarantine_dir)
+    else:
+        inbox_fs.remove(entry, outcome.quarantine_dir)
+    intake.forget(home, entry)
     store.append_log(home, outcome)
     return outcome
 
@@ -206,6 +223,7 @@ def submit(path: Path | str, municipality: str, home: Intake) -> Outcome:
         outcome = _finish(home, c, received, stage="inbox")
         if outcome.accepted:
             outcome.inbox_path = _queue(inbox, path.name, data, c.sha)
+            intake.mark_queued(home, outcome.inbox_path)  # complete on arrival: no settle wait
     return outcome
 
 

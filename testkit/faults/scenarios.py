@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.paths import REPO_ROOT
+from testkit.faults.diskfull import DISK_FAULTS
+from testkit.faults.intake import INTAKE_FAULTS
 from testkit.faults.lab import (
     Lab,
     Outcome,
@@ -278,4 +280,5 @@ PROCESS_FAULTS: dict[str, Scenario] = {
     "sigkill_during_dbt": sigkill_during_dbt,
 }
 
-ALL_FAULTS: dict[str, Scenario] = {**SNAPSHOT_FAULTS, **SSB_FAULTS, **PROCESS_FAULTS}
+ALL_FAULTS: dict[str, Scenario] = {**SNAPSHOT_FAULTS, **SSB_FAULTS, **PROCESS_FAULTS, **DISK_FAULTS,
+                                   **INTAKE_FAULTS}

@@ -19,6 +19,8 @@ import pytest
 
 from pipeline.paths import REPO_ROOT
 from pipeline.quality import report_dir
+from testkit.faults.diskfull import DISK_FAULTS
+from testkit.faults.intake import INTAKE_FAULTS
 from testkit.faults.lab import Lab, Outcome, marts_state
 from testkit.faults.scenarios import SNAPSHOT_FAULTS, SSB_FAULTS, sigkill_during_dbt, submission_breaks_mart
 
@@ -161,3 +163,35 @@ def test_four_readers_see_old_or_new_marts_never_a_mix(killed_then_refreshed_wit
     for order in runs_in_order:  # once a reader saw the new marts it never sees the old ones again
         if new_run in order:
             assert old_run not in order[order.index(new_run):]
+
+
+# ---------------------------------------------------------------- inbox intake and disk-full faults
+
+def test_a_file_being_copied_in_is_taken_only_whole(lab: Lab, tmp_path: Path) -> None:
+    o = INTAKE_FAULTS["inbox_half_written"](lab, tmp_path)
+    assert o.ok and o.published_unchanged, o
+    assert "taken while being written: 0" in o.reason and "settle period of 1 s" in o.reason, o.reason
+
+
+def test_a_flood_of_files_is_stopped_at_the_daily_limit(lab: Lab, tmp_path: Path) -> None:
+    o = INTAKE_FAULTS["inbox_daily_limit"](lab, tmp_path)
+    assert o.ok, o
+    assert o.extra == {"taken": 10, "over": 2, "unread": True}
+    assert "10 files per municipality per day" in o.reason and "4601/flood_1" in o.reason, o.reason
+
+
+@pytest.mark.parametrize("name", list(DISK_FAULTS))
+def test_disk_full_fails_clearly_then_the_next_refresh_succeeds(lab: Lab, tmp_path: Path, name: str) -> None:
+    """A real size-limited tmpfs (root needed: without it the scenario raises MountError and this test fails)."""
+    o = DISK_FAULTS[name](lab, tmp_path)
+    assert o.extra["failed_ok"], o
+    assert o.published_unchanged, "the failed refresh changed the published warehouse"
+    assert "disk space" in o.reason, o.reason
+    assert o.extra["retry_ok"], o.notes
+    assert o.extra["leftovers"] == [], o.extra
+    if "direct" in o.extra:  # DuckDB's own ENOSPC while writing, turned into the clear message
+        assert o.extra["direct"].startswith("out of disk space while writing"), o.extra["direct"]
+    if "exports_intact" in o.extra:
+        assert o.extra["exports_intact"]
+    if "build_left" in o.extra:  # the half-built database was removed to give the space back
+        assert "kommune_sdg_build.duckdb" not in o.extra["build_left"], o.extra["build_left"]

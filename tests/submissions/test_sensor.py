@@ -9,7 +9,7 @@ import dagster as dg
 from assets.submissions import submission_inbox
 from pipeline.sensors import process_submissions_job, submission_sensor
 from pipeline.submissions.store import sha256
-from tests.submissions.conftest import drop, resources
+from tests.submissions.conftest import drop, resources, settle
 from tests.submissions.corpus import HEADER, ROW_BB, ROW_NET, csv_bytes
 
 
@@ -37,6 +37,7 @@ def test_sensor_cursor_requests_one_run_per_new_file(home) -> None:
         # the same file rewritten with new content (new mtime) is a new version
         other.write_bytes(csv_bytes(HEADER, "1103;EC: ICT: ICT: 2C;2023;81;;"))
         os.utime(other, ns=(other.stat().st_atime_ns, other.stat().st_mtime_ns + 1_000_000))
+        settle(other, ago_s=3000)  # written an hour ago: settled, and a different mtime than before
         fifth = _tick(instance, fourth.cursor, home)
         assert len(fifth.run_requests) == 1 and fifth.run_requests[0].run_key != fourth.run_requests[0].run_key
 
