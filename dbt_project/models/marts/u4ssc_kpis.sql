@@ -75,7 +75,7 @@ years as (
 
 run as (
     -- a row without a value is demo when the run's values are
-    select coalesce(bool_or(is_demo), false) as is_demo from {{ ref('indicator_values') }}
+    select {{ run_is_demo() }} as is_demo  -- the run's kind (stg_refresh__inputs)
 ),
 
 grid as (
