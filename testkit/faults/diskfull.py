@@ -147,7 +147,11 @@ def small_home(lab: Lab, leave: int) -> Iterator[Path]:
     root = lab.home.root
     # Dagster's run history on a volume of its own too: with it on the full filesystem Dagster itself cannot
     # record the run ("disk I/O error" from SQLite) before the product gets to say anything
-    with tmpfs(root, tree_size(root) - tree_size(lab.home.build_db.parent) + 256 * MiB), \
+    # room beyond today's home: the pre-publish space check asks about 1.1 x (warehouse + exports), so once the
+    # ballast is gone the next refresh must find at least that free (the marts grow with the catalog)
+    exports = tree_size(lab.home.exports_dir) if lab.home.exports_dir.exists() else 0
+    room = int(1.5 * (lab.published.stat().st_size + exports)) + 64 * MiB
+    with tmpfs(root, tree_size(root) - tree_size(lab.home.build_db.parent) + room), \
             tmpfs(lab.settings.dagster_home, 1024 * MiB):
         ballast = fill(root, leave)
         try:
