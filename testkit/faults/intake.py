@@ -3,11 +3,11 @@ from one municipality. Real files in the lab's inbox, the real `process_inbox`; 
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 from testkit.faults.lab import Lab, Outcome, sha256_file
+from testkit.slow_writer import start_slow_write
 
 ROWS = ["0301;open_data;{year};{v};antall datasett;fault test"]
 HEADER = "kommunenummer;indikator;år;verdi;enhet;kommentar"
@@ -30,15 +30,7 @@ def inbox_half_written(lab: Lab, work: Path) -> Outcome:
     policy = IntakePolicy(settle_seconds=1.0)
     t0 = time.monotonic()
 
-    def writer() -> None:
-        with target.open("wb") as fh:
-            for i in range(0, len(body), 16):
-                fh.write(body[i:i + 16])
-                fh.flush()
-                time.sleep(0.05)
-
-    t = threading.Thread(target=writer)
-    t.start()
+    t = start_slow_write(target, body)
     early, waits = [], []
     while t.is_alive():
         early += process_inbox(lab.home, policy, log=waits.append)

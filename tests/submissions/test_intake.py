@@ -3,7 +3,6 @@ per municipality quarantine what goes over them unread, with a message naming th
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from pipeline.sensors import submission_sensor
 from pipeline.settings import Settings
 from pipeline.submissions import process_inbox, read_log, submit
 from pipeline.submissions.intake import IntakePolicy
+from testkit.slow_writer import start_slow_write
 from tests.submissions.conftest import drop, resources, settle
 from tests.submissions.corpus import HEADER, ROW_BB, ROW_NET, csv_bytes
 
@@ -37,15 +37,7 @@ def test_a_file_being_written_is_never_taken_half(home) -> None:
     target = home.inbox_dir / "0301" / "slow.csv"
     target.parent.mkdir(parents=True)
 
-    def writer() -> None:
-        with target.open("wb") as fh:
-            for i in range(0, len(body), 16):
-                fh.write(body[i:i + 16])
-                fh.flush()
-                time.sleep(0.05)
-
-    t = threading.Thread(target=writer)
-    t.start()
+    t = start_slow_write(target, body)
     policy = IntakePolicy(settle_seconds=1.0)
     taken = []
     while t.is_alive():
