@@ -61,18 +61,20 @@ def _cmd_status(args: argparse.Namespace) -> int:
     import duckdb  # noqa: PLC0415
 
     from pipeline.refresh import instance_for  # noqa: PLC0415
+    from pipeline.refresh_meta import read_refresh_meta  # noqa: PLC0415
 
     settings: Settings = args.settings
     h = settings.home
     if h.published_db.exists():
         con = duckdb.connect(str(h.published_db), read_only=True)
         try:
-            run_id, at, kind = con.execute("select run_id, published_at, snapshot_kind from meta.refresh").fetchone()
+            meta = read_refresh_meta(con) or {}
             tables = con.execute("select table_name from information_schema.tables where table_schema='marts' "
                                  "order by 1").fetchall()
         finally:
             con.close()
-        print(f"published: {h.published_db}\n  run {run_id} at {at} (snapshot {kind})")
+        print(f"published: {h.published_db}\n  run {meta.get('run_id')} at {meta.get('published_at')} "
+              f"(snapshot {meta.get('snapshot_kind')})")
         print("  marts: " + ", ".join(t[0] for t in tables))
     else:
         print(f"published: nothing yet at {h.published_db} (run `kommune-sdg refresh`)")

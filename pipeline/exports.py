@@ -29,6 +29,7 @@ import duckdb
 
 from pipeline.diskspace import guard, remove_tree
 from pipeline.paths import DBT_PROJECT_DIR, Home
+from pipeline.refresh_meta import read_refresh_meta
 
 MARTS_SCHEMA = "marts"
 BOM = "\ufeff".encode()
@@ -211,15 +212,7 @@ def export_marts(db_path: Path, out_dir: Path, manifest_path: Path | None = None
             names = [r[0] for r in con.execute(
                 "select table_name from information_schema.tables where table_schema = ? order by 1",
                 [MARTS_SCHEMA]).fetchall()]
-            refresh: dict[str, Any] = {}
-            has_meta = con.execute("select count(*) from information_schema.tables where table_schema = 'meta' "
-                                   "and table_name = 'refresh'").fetchone()[0]
-            if has_meta:
-                cur = con.execute("select * from meta.refresh limit 1")
-                row = cur.fetchone()
-                if row:
-                    refresh = {d[0]: (str(v) if v is not None else None) for d, v in zip(cur.description, row,
-                                                                                          strict=True)}
+            refresh = {k: (str(v) if v is not None else None) for k, v in (read_refresh_meta(con) or {}).items()}
             marts = [_export_one(con, n, work) for n in names]
             demo = "demo" in str(refresh.get("snapshot_kind") or "").split(",")
             if not demo and "indicator_values" in names:

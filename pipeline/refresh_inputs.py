@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pipeline.paths import REPO_ROOT, Home, Intake
+from pipeline.refresh_meta import read_refresh_meta
 from pipeline.submissions.inbox import has_entries
 
 if TYPE_CHECKING:
@@ -78,9 +79,7 @@ def published_inputs(published_db: Path) -> dict | None:
     except duckdb.Error:
         return None
     try:
-        cur = con.execute("select * from meta.refresh limit 1")
-        row = cur.fetchone()
-        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+        return read_refresh_meta(con)
     except duckdb.Error:
         return None
     finally:

@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipeline.refresh_meta import read_refresh_meta
+
 MARTS_SCHEMA = "marts"
 
 # Candidate names for a peer-group column, in order of preference (first one found is used).
@@ -107,14 +109,7 @@ def load_marts(db_path: Path, duckdb_config: dict | None = None) -> Marts:
             "select table_name from information_schema.tables where table_schema = ? order by 1",
             [MARTS_SCHEMA]).fetchall()]
         tables = {n: con.execute(f'select * from {MARTS_SCHEMA}."{n}"').df() for n in names}
-        refresh: dict[str, Any] = {}
-        has_meta = con.execute("select count(*) from information_schema.tables "
-                               "where table_schema = 'meta' and table_name = 'refresh'").fetchone()[0]
-        if has_meta:
-            cur = con.execute("select * from meta.refresh limit 1")
-            row = cur.fetchone()
-            if row is not None:
-                refresh = dict(zip([d[0] for d in cur.description], row, strict=True))
+        refresh = read_refresh_meta(con) or {}
     finally:
         con.close()
     return Marts(Path(db_path), tables, refresh)
