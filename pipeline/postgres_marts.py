@@ -177,10 +177,13 @@ def _connection(connect: Callable[..., psycopg.Connection]) -> Iterator[psycopg.
 
 
 def _message(exc: BaseException) -> str:
+    """PostgreSQL's (or DuckDB's) message on one line, with its detail (e.g. the duplicated key) and SQLSTATE."""
     text = str(exc).strip().splitlines()
+    out = text[0] if text else type(exc).__name__
     diag = getattr(exc, "diag", None)
-    where = f" ({diag.sqlstate})" if diag is not None and diag.sqlstate else ""
-    return (text[0] if text else type(exc).__name__) + where
+    if diag is not None and diag.message_detail:
+        out += f": {diag.message_detail}"
+    return out + (f" (SQLSTATE {diag.sqlstate})" if diag is not None and diag.sqlstate else "")
 
 
 def _advisory_lock(pg: psycopg.Connection, timeout: float) -> None:
@@ -338,8 +341,10 @@ def _swap(pg: psycopg.Connection, fresh: str, old: str, deadline: float) -> floa
                        .fetchone()[0]) // 2)
     pg.rollback()
     while True:
-        tables = [r[0] for r in pg.execute("select tablename from pg_tables where schemaname = %s order by 1",
-                                           [SCHEMA]).fetchall()]
+        # marts.refresh first: a reader that starts with it (which publish am I reading?) queues there behind
+        # the swap before it holds any other table, so it can never be both waited for and waiting
+        tables = [r[0] for r in pg.execute("select tablename from pg_tables where schemaname = %s "
+                                           "order by tablename <> %s, tablename", [SCHEMA, REFRESH_TABLE]).fetchall()]
         t = time.perf_counter()
         try:
             if tables:
