@@ -20,11 +20,11 @@ import pytest
 
 from assets.postgres_marts import build_postgres_marts_asset
 from pipeline.asset_keys import POSTGRES_MARTS, PUBLISHED_WAREHOUSE
-from pipeline.dbt_manifest import MartDocs
+from pipeline.dbt_manifest import DBT_EXECUTABLE, MartDocs
 from pipeline.definitions import build_definitions
 from pipeline.postgres_marts import SCHEMA, duckdb_columns, load_published_marts
 from pipeline.refresh import instance_for, run_refresh
-from pipeline.resources import PostgresMarts, Warehouse
+from pipeline.resources import PostgresMarts, Warehouse, build_resources
 from pipeline.settings import Settings
 from testkit.pxweb_server import PxWebTestServer
 from tests.postgres_marts.conftest import PgTarget, Published, drop_roles
@@ -134,6 +134,19 @@ def test_a_password_in_the_url_is_refused_and_a_secrets_file_is_read(tmp_path: P
     missing = PostgresMarts(url=pg.url, password_file=str(tmp_path / "nope"))
     with pytest.raises(RuntimeError, match="KOMMUNE_SDG_POSTGRES_PASSWORD_FILE=.*cannot read"):
         missing.connect()
+
+
+def test_an_environment_password_reaches_libpq_and_only_its_name_the_config(
+        pg: PgTarget, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The password is resolved by Dagster at run time (dg.EnvVar): the resource's config, which the UI shows,
+    holds the variable's name. (The one test that sets a variable: what it checks is reading it.)"""
+    monkeypatch.setenv("KOMMUNE_SDG_POSTGRES_PASSWORD", "pw-from-env")
+    settings = Settings.from_env({"KOMMUNE_SDG_POSTGRES_URL": pg.url, "KOMMUNE_SDG_POSTGRES_PASSWORD": "pw-from-env"})
+    assert "pw-from-env" not in repr(settings)
+    resource = build_resources(settings, DBT_EXECUTABLE)["postgres"]
+    assert "pw-from-env" not in repr(resource) and "KOMMUNE_SDG_POSTGRES_PASSWORD" in repr(resource)
+    with dg.build_resources({"postgres": resource}) as built, built.postgres.connect() as con:
+        assert con.info.password == "pw-from-env"
 
 
 # --- one demo refresh with PostgreSQL on -------------------------------------------------------------------------
