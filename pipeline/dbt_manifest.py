@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -78,3 +79,60 @@ def mart_models(manifest_path: Path) -> list[str]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     return sorted(n["name"] for n in manifest["nodes"].values()
                   if n["resource_type"] == "model" and layer(n) == MARTS_LAYER)
+
+
+@dataclass(frozen=True)
+class MartDocs:
+    """What the dbt project says of a published mart beyond its rows: the description of the table and of each
+    column, the columns its contract declares not null, and its keys (`primary_key`, then other unique keys)."""
+
+    name: str
+    description: str
+    columns: dict[str, str]  # column -> description, in contract order
+    not_null: frozenset[str]
+    primary_key: tuple[str, ...]
+    unique_keys: tuple[tuple[str, ...], ...] = ()
+
+
+def _keys_of(node: dict, tests: list[dict], not_null: set[str]) -> list[tuple[str, ...]]:
+    """The model's keys, strongest first: primary_key constraints (model or column level), the model's
+    `unique_combination` tests, then columns with a `unique` test (dbt's own order of inference, with this
+    project's combination test in place of dbt_utils')."""
+    keys: list[tuple[str, ...]] = [tuple(c["columns"]) for c in node.get("constraints", [])
+                                   if c["type"] == "primary_key"]
+    keys += [(name,) for name, col in node["columns"].items()
+             if any(c["type"] == "primary_key" for c in col.get("constraints", []))]
+    keys += [tuple(t["test_metadata"]["kwargs"]["columns"]) for t in tests
+             if t["test_metadata"]["name"] == "unique_combination"]
+    order = list(node["columns"])
+    keys += sorted({(t["column_name"],) for t in tests if t["test_metadata"]["name"] == "unique"},
+                   key=lambda k: order.index(k[0]) if k[0] in order else len(order))
+    # a primary key needs its columns not null: keys with a nullable column stay unique keys only
+    return sorted(dict.fromkeys(keys), key=lambda k: not set(k) <= not_null)
+
+
+def mart_docs(manifest_path: Path) -> dict[str, MartDocs]:
+    """Docs, not-null columns and keys of every published mart, from the dbt manifest (the `_marts.yml` docs,
+    contracts and tests): what the PostgreSQL copy of the marts carries as comments and constraints."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    nodes = manifest["nodes"]
+    tests: dict[str, list[dict]] = {}
+    for node in nodes.values():
+        if node["resource_type"] == "test" and node.get("test_metadata") and node["config"].get("enabled", True):
+            tests.setdefault(node.get("attached_node") or "", []).append(node)
+    out: dict[str, MartDocs] = {}
+    for uid, node in nodes.items():
+        if node["resource_type"] != "model" or layer(node) != MARTS_LAYER:
+            continue
+        own = tests.get(uid, [])
+        not_null = {name for name, col in node["columns"].items()
+                    if any(c["type"] in ("not_null", "primary_key") for c in col.get("constraints", []))}
+        not_null |= {t["column_name"] for t in own if t["test_metadata"]["name"] == "not_null" and t.get("column_name")}
+        keys = _keys_of(node, own, not_null)
+        primary = keys[0] if keys and set(keys[0]) <= not_null else ()
+        out[node["name"]] = MartDocs(
+            name=node["name"], description=node.get("description", ""),
+            columns={name: col.get("description", "") for name, col in node["columns"].items()},
+            not_null=frozenset(not_null), primary_key=primary,
+            unique_keys=tuple(k for k in keys if k != primary))
+    return out

@@ -16,7 +16,7 @@ from dagster_dbt import DbtCliResource
 
 from pipeline.paths import Home
 from pipeline.regions import read_municipalities
-from pipeline.settings import Settings
+from pipeline.settings import ENV, Settings
 
 
 class DataHome(dg.ConfigurableResource):
@@ -129,6 +129,43 @@ class InboxIntake(dg.ConfigurableResource):
         return IntakePolicy(self.settle_seconds, self.max_files_per_day, self.max_bytes_per_day)
 
 
+class PostgresMarts(dg.ConfigurableResource):
+    """Where the published marts are also loaded for BI tools (pipeline.postgres_marts): a PostgreSQL database
+    (libpq URL or key=value string, no password in it), its password (from the environment through dg.EnvVar,
+    so the UI shows the variable's name and never the value, or from a secrets file read at each connect), and
+    the read-only group role analysts are granted into. Off (no asset, no connection) when `url` is empty."""
+
+    url: str = ""
+    password: str = ""
+    password_file: str = ""
+    reader_role: str = "kommune_sdg_reader"
+    swap_timeout_seconds: float = 600.0  # how long the swap may wait for readers before the load fails
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+    def secret(self) -> str | None:
+        """The password: the environment's, else the secrets file's first line; None when neither is set."""
+        if self.password:
+            return self.password
+        if not self.password_file:
+            return None
+        try:
+            lines = Path(self.password_file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise RuntimeError(f"{ENV['postgres_password_file']}={self.password_file}: cannot read the PostgreSQL "
+                               f"password file ({exc.strerror})") from None
+        if not lines or not lines[0].strip():
+            raise RuntimeError(f"{ENV['postgres_password_file']}={self.password_file}: the file is empty")
+        return lines[0].strip()
+
+    def connect(self, **kwargs: Any):  # -> psycopg.Connection (imported late: only when PostgreSQL is on)
+        import psycopg  # noqa: PLC0415
+
+        return psycopg.connect(self.url, password=self.secret(), connect_timeout=10, **kwargs)
+
+
 def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
     """Every resource of the code location, from one Settings value."""
     home = settings.home
@@ -141,6 +178,11 @@ def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
         "intake": InboxIntake(settle_seconds=settings.inbox_settle_seconds,
                               max_files_per_day=settings.inbox_max_files_per_day,
                               max_bytes_per_day=settings.inbox_max_bytes_per_day),
+        "postgres": PostgresMarts(
+            url=settings.postgres_url, password_file=settings.postgres_password_file,
+            reader_role=settings.postgres_reader_role,
+            # the password stays in the environment: Dagster reads it at run time and shows only its name
+            password=dg.EnvVar(ENV["postgres_password"]) if settings.postgres_password else ""),
         "dbt": DbtCliResource(project_dir=str(settings.dbt_project_dir), profiles_dir=str(settings.dbt_project_dir),
                               dbt_executable=dbt_executable),
     }

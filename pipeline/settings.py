@@ -18,13 +18,17 @@ Everything else gets its configuration from the Dagster resources built from the
 | `KOMMUNE_SDG_INBOX_MAX_BYTES_PER_DAY` | inbox_max_bytes_per_day, per municipality (UTC day) | `52428800` (50 MiB) |
 | `KOMMUNE_SDG_RETENTION_KEEP_RUNS` | retention_keep_runs: published runs whose inputs are kept | `7` |
 | `KOMMUNE_SDG_RETENTION_HISTORY_DAYS` | retention_history_days: Dagster run history kept (days) | `30` |
+| `KOMMUNE_SDG_POSTGRES_URL` | postgres_url: also load the marts into this database (no password in it) | off |
+| `KOMMUNE_SDG_POSTGRES_PASSWORD` | postgres_password (the UI shows the variable's name, never the value) | none |
+| `KOMMUNE_SDG_POSTGRES_PASSWORD_FILE` | postgres_password_file: a secrets file, read at each connect | none |
+| `KOMMUNE_SDG_POSTGRES_READER_ROLE` | postgres_reader_role: read-only role for analysts | `kommune_sdg_reader` |
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.paths import DBT_PROJECT_DIR, Home
@@ -39,7 +43,13 @@ ENV = {
     "inbox_max_bytes_per_day": "KOMMUNE_SDG_INBOX_MAX_BYTES_PER_DAY",
     "retention_keep_runs": "KOMMUNE_SDG_RETENTION_KEEP_RUNS",
     "retention_history_days": "KOMMUNE_SDG_RETENTION_HISTORY_DAYS",
+    "postgres_url": "KOMMUNE_SDG_POSTGRES_URL", "postgres_password": "KOMMUNE_SDG_POSTGRES_PASSWORD",
+    "postgres_password_file": "KOMMUNE_SDG_POSTGRES_PASSWORD_FILE",
+    "postgres_reader_role": "KOMMUNE_SDG_POSTGRES_READER_ROLE",
 }
+# the text settings read as they are (empty = the default)
+TEXTS = ("postgres_url", "postgres_password", "postgres_password_file", "postgres_reader_role")
+DEFAULT_READER_ROLE = "kommune_sdg_reader"
 DEFAULT_API_URL = "http://127.0.0.1:8000"  # `kommune-sdg api`'s default host and port
 # the numeric settings: name -> type (read with _number, written back by environ())
 NUMBERS: dict[str, type] = {"inbox_settle_seconds": float, "inbox_max_files_per_day": int,
@@ -75,6 +85,15 @@ class Settings:
     inbox_max_bytes_per_day: int = 50 * 1024 * 1024
     retention_keep_runs: int = 7
     retention_history_days: float = 30.0
+    postgres_url: str = ""  # "" = the marts are not loaded into PostgreSQL
+    postgres_password: str = field(default="", repr=False)  # from the environment only (pipeline.resources)
+    postgres_password_file: str = ""
+    postgres_reader_role: str = DEFAULT_READER_ROLE
+
+    def __post_init__(self) -> None:
+        if self.postgres_url and _has_password(self.postgres_url):
+            raise ValueError(f"{ENV['postgres_url']} holds a password: give it in {ENV['postgres_password']} or a "
+                             f"file named by {ENV['postgres_password_file']}, so it never shows in a URL")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +111,7 @@ class Settings:
             reports_base_url=env.get(ENV["reports_base_url"], ""),
             api_base_url=env.get(ENV["api_base_url"]) or DEFAULT_API_URL,
             **{name: _number(env, name, getattr(cls, name)) for name in NUMBERS},  # type: ignore[arg-type]
+            **{name: env.get(ENV[name], "").strip() or getattr(cls, name) for name in TEXTS},
         )
 
     @classmethod
@@ -110,5 +130,16 @@ class Settings:
                   "ssb_base_url": self.ssb_base_url, "duckdb_memory_limit": self.duckdb_memory_limit,
                   "dbt_project_dir": str(self.dbt_project_dir), "reports_base_url": self.reports_base_url,
                   "api_base_url": self.api_base_url,
-                  **{name: str(getattr(self, name)) for name in NUMBERS}}
+                  **{name: str(getattr(self, name)) for name in NUMBERS},
+                  **{name: getattr(self, name) for name in TEXTS}}
         return {ENV[k]: v for k, v in values.items() if v}
+
+
+def _has_password(conninfo: str) -> bool:
+    """Whether a libpq URL or key=value string carries a password."""
+    from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415 (only when PostgreSQL is configured)
+
+    try:
+        return bool(conninfo_to_dict(conninfo).get("password"))
+    except Exception as exc:  # noqa: BLE001 - psycopg's ProgrammingError: not a conninfo at all
+        raise ValueError(f"{ENV['postgres_url']}={conninfo!r} is not a PostgreSQL URL: {exc}") from None
