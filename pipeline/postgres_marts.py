@@ -145,8 +145,10 @@ def load_published_marts(connect: Callable[..., psycopg.Connection], published_d
             result = LoadResult(run_id, loaded=True)
             t0 = time.perf_counter()
             _load(pg, duck, fresh, marts, docs, run, reader_role, result, log)
-            committed_at = pg.execute("select clock_timestamp()").fetchone()[0]
             pg.commit()
+            # after the commit: a transaction that began later has a snapshot that sees the new rows
+            committed_at = pg.execute("select clock_timestamp()").fetchone()[0]
+            pg.rollback()
             result.load_seconds = time.perf_counter() - t0
             try:
                 t1 = time.perf_counter()
