@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipeline.run_launcher import heartbeat_executor
 from pipeline.settings import DEFAULT_REFRESH_CRON, ENV
 
 NIGHTLY_SCHEDULE = "nightly_refresh_schedule"
@@ -13,7 +14,7 @@ nightly_refresh = dg.define_asset_job(
     "nightly_refresh",
     selection=dg.AssetSelection.all(),
     description="Ingest SSB snapshot + submissions, dbt build (tests gate), blocking checks, then publish.",
-    executor_def=dg.in_process_executor,
+    executor_def=heartbeat_executor,
     tags={WAREHOUSE_TAG: "writer"},
 )
 

@@ -141,6 +141,7 @@ def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
         "intake": InboxIntake(settle_seconds=settings.inbox_settle_seconds,
                               max_files_per_day=settings.inbox_max_files_per_day,
                               max_bytes_per_day=settings.inbox_max_bytes_per_day),
+        "io_manager": dg.FilesystemIOManager(base_dir=str(home.run_outputs_dir)),
         "dbt": DbtCliResource(project_dir=str(settings.dbt_project_dir), profiles_dir=str(settings.dbt_project_dir),
                               dbt_executable=dbt_executable),
     }
