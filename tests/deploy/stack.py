@@ -153,6 +153,23 @@ class ServiceStack:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
 
+    def run_workers(self) -> list[int]:
+        """The run processes the code-location server started (its spawned children, same process group)."""
+        group = self.procs["code-location"].pid
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(entry.name)) != group:
+                    continue
+                cmdline = (entry / "cmdline").read_bytes()
+            except (OSError, ProcessLookupError):
+                continue
+            if b"multiprocessing.spawn" in cmdline and b"spawn_main" in cmdline:
+                found.append(int(entry.name))
+        return found
+
     def stop(self) -> None:
         for name in list(self.procs):
             if self.procs[name].poll() is None:

@@ -81,8 +81,13 @@ def test_postgres_stopped_during_a_run(stack: ServiceStack, postgres: OwnPostgre
     digest = sha256_file(home.published_db)
     run_id = stack.launch(force=True)
     _wait_step(stack, run_id, "kommune_sdg_dbt")
+    assert stack.run_workers()
     postgres.stop()
-    time.sleep(40)  # the run's process cannot record anything, and gives up
+    deadline = time.monotonic() + 300
+    while stack.run_workers() and time.monotonic() < deadline:  # the run cannot record anything, and gives up
+        time.sleep(1)
+    assert not stack.run_workers(), "the run's process outlived 5 minutes without PostgreSQL"
+    time.sleep(5)  # the server's clean-up thread meets the same database error and stops
     assert sha256_file(home.published_db) == digest
     postgres.start()
 
