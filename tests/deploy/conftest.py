@@ -40,10 +40,10 @@ class PublishWatcher(threading.Thread):
         self.seen: list[str] = []
         self.problems: list[str] = []
         self.looks = 0
-        self._stop = threading.Event()
+        self._done = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._done.is_set():
             try:
                 run_id, marts = read_published(self.path)
                 self.looks += 1
@@ -56,5 +56,5 @@ class PublishWatcher(threading.Thread):
             time.sleep(0.3)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join(timeout=30)
