@@ -66,9 +66,12 @@ class ServiceStack:
 
     def env(self) -> dict[str, str]:
         secret = self.root / "secrets" / "postgres_password"
-        secret.parent.mkdir(parents=True, exist_ok=True)
-        secret.write_text(self.password, encoding="utf-8")
-        secret.chmod(0o600)
+        if not secret.exists():  # written once: a service starting meanwhile must never read it half-written
+            secret.parent.mkdir(parents=True, exist_ok=True)
+            partial = secret.with_suffix(".partial")
+            partial.write_text(self.password, encoding="utf-8")
+            partial.chmod(0o600)
+            partial.rename(secret)
         base = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "KOMMUNE_SDG_"))}
         return base | self.settings.environ() | {
             "DAGSTER_HOME": str(self.dagster_home),
