@@ -20,7 +20,7 @@ from assets.submissions import submission_inbox
 from checks.freshness import ssb_tables_current
 from checks.gate import BLOCKING_CHECKS, published_marts
 from pipeline.dbt_manifest import DBT_EXECUTABLE, dbt_project, mart_docs
-from pipeline.jobs import nightly_refresh, nightly_schedule
+from pipeline.jobs import build_nightly_schedule, nightly_refresh
 from pipeline.resources import build_resources
 from pipeline.sensors import process_submissions_job, submission_sensor
 from pipeline.settings import Settings
@@ -39,7 +39,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=[*BLOCKING_CHECKS, ssb_tables_current],
         jobs=[nightly_refresh, process_submissions_job],
         sensors=[submission_sensor, *QUALITY_SENSORS],
-        schedules=[nightly_schedule],
+        schedules=[build_nightly_schedule(settings.refresh_cron)],
         resources=build_resources(settings, DBT_EXECUTABLE),
     )
 

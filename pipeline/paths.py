@@ -95,6 +95,13 @@ class Home(Intake):
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 
+    @property
+    def run_outputs_dir(self) -> Path:
+        """Step outputs handed between steps (Dagster's filesystem IO manager). Kept in this home, not in
+        DAGSTER_HOME, so a run started on another machine finds them (docs/deployment.md); the same folder as
+        Dagster's default when DAGSTER_HOME is this home's dagster_home/."""
+        return self.dagster_home / "storage"
+
     def ensure(self) -> Home:
         for d in (self.warehouse_dir, self.build_db.parent, self.inbox_dir, self.quarantine_dir,
                   self.archive_dir, self.submissions_dir, self.snapshots_dir, self.dagster_home):

@@ -84,7 +84,7 @@ def run_refresh(where: Settings | Home, source: Source | str, instance: dg.Dagst
         ensure_demo_submission(home)
     defs = build_definitions(settings)
     if selection is not None:
-        part = dg.define_asset_job("nightly_refresh", selection=selection, executor_def=dg.in_process_executor,
+        part = dg.define_asset_job("nightly_refresh", selection=selection, executor_def=nightly_refresh.executor_def,
                                    tags=nightly_refresh.tags)
         defs = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=[part],
                               resources=defs.resources)

@@ -183,6 +183,7 @@ def build_resources(settings: Settings, dbt_executable: str) -> dict[str, Any]:
             reader_role=settings.postgres_reader_role,
             # the password stays in the environment: Dagster reads it at run time and shows only its name
             password=dg.EnvVar(ENV["postgres_password"]) if settings.postgres_password else ""),
+        "io_manager": dg.FilesystemIOManager(base_dir=str(home.run_outputs_dir)),
         "dbt": DbtCliResource(project_dir=str(settings.dbt_project_dir), profiles_dir=str(settings.dbt_project_dir),
                               dbt_executable=dbt_executable),
     }

@@ -7,6 +7,7 @@ import dagster as dg
 
 from assets.submissions import submission_inbox
 from pipeline.resources import DataHome, InboxIntake
+from pipeline.run_launcher import heartbeat_executor
 from pipeline.submissions import inbox as inbox_fs
 from pipeline.submissions import intake as intake_rules
 
@@ -14,7 +15,7 @@ process_submissions_job = dg.define_asset_job(
     "process_submissions",
     selection=dg.AssetSelection.assets(submission_inbox),
     description="Validate and store (or quarantine) the files waiting in the submission inbox.",
-    executor_def=dg.in_process_executor,
+    executor_def=heartbeat_executor,
 )
 
 

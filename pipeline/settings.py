@@ -8,6 +8,7 @@ Everything else gets its configuration from the Dagster resources built from the
 | `KOMMUNE_SDG_HOME` | data_home | `./data` |
 | `DAGSTER_HOME` | dagster_home | `<data_home>/dagster_home` |
 | `KOMMUNE_SDG_SOURCE` | source (the schedule's and the CLI's default) | `demo` |
+| `KOMMUNE_SDG_REFRESH_CRON` | refresh_cron: when the schedule runs nightly_refresh (Europe/Oslo) | `0 2 * * *` |
 | `KOMMUNE_SDG_SSB_URL` | ssb_base_url (a mirror, or a local test server) | the catalog's base URL |
 | `KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT` | duckdb_memory_limit (e.g. `2500MB`) | DuckDB's default |
 | `KOMMUNE_SDG_DBT_PROJECT_DIR` | dbt_project_dir | the repository's `dbt_project/` |
@@ -37,7 +38,7 @@ ENV = {
     "data_home": "KOMMUNE_SDG_HOME", "dagster_home": "DAGSTER_HOME", "source": "KOMMUNE_SDG_SOURCE",
     "ssb_base_url": "KOMMUNE_SDG_SSB_URL", "duckdb_memory_limit": "KOMMUNE_SDG_DUCKDB_MEMORY_LIMIT",
     "dbt_project_dir": "KOMMUNE_SDG_DBT_PROJECT_DIR", "reports_base_url": "KOMMUNE_SDG_REPORTS_URL",
-    "api_base_url": "KOMMUNE_SDG_API_URL",
+    "api_base_url": "KOMMUNE_SDG_API_URL", "refresh_cron": "KOMMUNE_SDG_REFRESH_CRON",
     "inbox_settle_seconds": "KOMMUNE_SDG_INBOX_SETTLE_SECONDS",
     "inbox_max_files_per_day": "KOMMUNE_SDG_INBOX_MAX_FILES_PER_DAY",
     "inbox_max_bytes_per_day": "KOMMUNE_SDG_INBOX_MAX_BYTES_PER_DAY",
@@ -51,6 +52,7 @@ ENV = {
 TEXTS = ("postgres_url", "postgres_password", "postgres_password_file", "postgres_reader_role")
 DEFAULT_READER_ROLE = "kommune_sdg_reader"
 DEFAULT_API_URL = "http://127.0.0.1:8000"  # `kommune-sdg api`'s default host and port
+DEFAULT_REFRESH_CRON = "0 2 * * *"  # 02:00 Norwegian time
 # the numeric settings: name -> type (read with _number, written back by environ())
 NUMBERS: dict[str, type] = {"inbox_settle_seconds": float, "inbox_max_files_per_day": int,
                             "inbox_max_bytes_per_day": int, "retention_keep_runs": int,
@@ -80,6 +82,7 @@ class Settings:
     dbt_project_dir: Path = DBT_PROJECT_DIR
     reports_base_url: str = ""
     api_base_url: str = DEFAULT_API_URL
+    refresh_cron: str = DEFAULT_REFRESH_CRON
     inbox_settle_seconds: float = 30.0
     inbox_max_files_per_day: int = 50
     inbox_max_bytes_per_day: int = 50 * 1024 * 1024
@@ -110,6 +113,7 @@ class Settings:
             dbt_project_dir=Path(project).expanduser().resolve() if project else DBT_PROJECT_DIR,
             reports_base_url=env.get(ENV["reports_base_url"], ""),
             api_base_url=env.get(ENV["api_base_url"]) or DEFAULT_API_URL,
+            refresh_cron=env.get(ENV["refresh_cron"], "").strip() or DEFAULT_REFRESH_CRON,
             **{name: _number(env, name, getattr(cls, name)) for name in NUMBERS},  # type: ignore[arg-type]
             **{name: env.get(ENV[name], "").strip() or getattr(cls, name) for name in TEXTS},
         )
@@ -129,7 +133,7 @@ class Settings:
         values = {"data_home": str(self.data_home), "dagster_home": str(self.dagster_home), "source": self.source,
                   "ssb_base_url": self.ssb_base_url, "duckdb_memory_limit": self.duckdb_memory_limit,
                   "dbt_project_dir": str(self.dbt_project_dir), "reports_base_url": self.reports_base_url,
-                  "api_base_url": self.api_base_url,
+                  "api_base_url": self.api_base_url, "refresh_cron": self.refresh_cron,
                   **{name: str(getattr(self, name)) for name in NUMBERS},
                   **{name: getattr(self, name) for name in TEXTS}}
         return {ENV[k]: v for k, v in values.items() if v}

@@ -37,10 +37,18 @@ def test_workspace_entry_point_is_lazy_and_reads_settings_once(tmp_path: Path, m
 
 
 def test_nightly_schedule_runs_at_two_oslo_time(defs: dg.Definitions) -> None:
-    schedule = defs.resolve_schedule_def("nightly_refresh_0200_oslo")
+    schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Europe/Oslo"
     assert schedule.job_name == "nightly_refresh"
+
+
+def test_refresh_time_comes_from_the_settings(tmp_path: Path) -> None:
+    settings = Settings.from_env({"KOMMUNE_SDG_HOME": str(tmp_path), "KOMMUNE_SDG_REFRESH_CRON": "30 3 * * 1-5"})
+    schedule = build_definitions(settings).resolve_schedule_def("nightly_refresh_schedule")
+    assert schedule.cron_schedule == "30 3 * * 1-5"
+    with pytest.raises(ValueError, match="KOMMUNE_SDG_REFRESH_CRON='at two'"):
+        build_definitions(Settings.for_home(tmp_path, refresh_cron="at two"))
 
 
 def test_assets_grouped_by_layer(defs: dg.Definitions) -> None:

@@ -140,7 +140,7 @@ def test_runs_page_shows_last_nightly_refresh_as_successful(published: Published
 
 
 def test_automation_lists_schedule_and_submission_sensor(dagster_ui: str, browser) -> None:
-    text = _open(browser, f"{dagster_ui}/automation", "nightly_refresh_0200_oslo")
+    text = _open(browser, f"{dagster_ui}/automation", "nightly_refresh_schedule")
     assert "submission_sensor" in text
     shot(browser, "dagster_automation")
 
