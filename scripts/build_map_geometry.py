@@ -27,6 +27,7 @@ COUNTIES_FILE = "fylker_2024_s.geojson"
 
 WIDTH = 4000          # grid units across the mainland's width (about 0.28 km per unit)
 TOLERANCE = 1.5       # Douglas-Peucker tolerance in grid units
+COUNTY_TOLERANCE = 4.0  # county borders are drawn only as thin lines over the municipalities
 MIN_ISLAND = 20.0      # area (grid units²) below which an untouched island is dropped (largest ring always kept)
 LON0 = math.radians(15.0)
 
@@ -159,9 +160,9 @@ def build(geo_dir: Path) -> dict:
     def grid(rings: list[list[Point]]) -> list[list[Point]]:
         return [[((x - x0) * scale, (y - y0) * scale) for x, y in r] for r in rings]
 
-    def shapes(features: dict[str, tuple[str, list[list[Point]]]]) -> dict[str, dict[str, str]]:
+    def shapes(features: dict[str, tuple[str, list[list[Point]]]], tol: float) -> dict[str, dict[str, str]]:
         scaled = {code: (name, grid(rings)) for code, (name, rings) in features.items()}
-        simp = Simplifier([r for _, rings in scaled.values() for r in rings], TOLERANCE)
+        simp = Simplifier([r for _, rings in scaled.values() for r in rings], tol)
         out = {}
         for code in sorted(scaled):
             name, rings = scaled[code]
@@ -185,11 +186,11 @@ def build(geo_dir: Path) -> dict:
                   "(robhop/fylker-og-kommuner Kommuner-S.geojson, Fylker-S.geojson); derived by "
                   "scripts/build_map_geometry.py",
         "projection": "spherical transverse Mercator, central meridian 15E; y southwards; "
-                      f"{WIDTH} units across; Douglas-Peucker {TOLERANCE} units",
+                      f"{WIDTH} units across; Douglas-Peucker {TOLERANCE} units (county borders {COUNTY_TOLERANCE})",
         "width": WIDTH,
         "height": height,
-        "municipalities": shapes(munis),
-        "counties": shapes(counties),
+        "municipalities": shapes(munis, TOLERANCE),
+        "counties": shapes(counties, COUNTY_TOLERANCE),
     }
 
 
