@@ -139,7 +139,7 @@ def dbt_docs(context: AssetExecutionContext, data_home: DataHome, warehouse: War
     kinds={"html", "plotly"},
     description="Static HTML report for councils and coordinators: an index of all municipalities and one page per "
                 "municipality (17 goals coloured by rating, trends, indicator table, peer group and national "
-                "median, data freshness), 17 goal pages and 15 county pages with maps (inline SVG, Kartverket borders), "
+                "median, data freshness), 17 goal and 15 county pages with maps (inline SVG, Kartverket borders), "
                 "Norwegian first with English alongside, offline (bundled Plotly). "
                 "Under KOMMUNE_SDG_HOME/reports/.",
 )

@@ -516,7 +516,7 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
         removed_pages=removed,
         top=[{"code": r.code, "name": r.name, "score": r.index.score, "rank": r.index.rank} for r in top],
     )
-    size = site_size(out_dir)
+    size = site_size(out_dir, exclude=frozenset({"report.json"}))  # report.json: added below, once written
     result.goal_pages, result.county_pages = len(site.goal_pages), len(site.county_pages)
     result.site_bytes, result.site_files, result.html_pages = size.bytes, size.files, size.html_pages
     result.seconds = time.perf_counter() - t0
@@ -527,4 +527,6 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
         "seconds": round(result.seconds, 2), "goal_pages": result.goal_pages,
         "county_pages": result.county_pages, "site_bytes": result.site_bytes, "site_files": result.site_files,
         "html_pages": result.html_pages}, indent=2))
+    result.site_bytes += (out_dir / "report.json").stat().st_size
+    result.site_files += 1
     return result

@@ -67,8 +67,8 @@ def county_page_models(goals: list[dict[str, Any]], marts: Marts, data: MapData,
         member = network.get(("county", code))
         areas = index_areas(data, munis)
         mp = build_map(geometry, f"map-county-{code}", areas, index_legend(areas, data.index_breaks), root="../",
-                       year=data.year, legend_note=INDEX_NOTE, title_nb=f"SDG-indeksen i {name}",
-                       title_en=f"The SDG index in {name}",
+                       year=data.year, legend_note=INDEX_NOTE, breaks=data.index_breaks,
+                       title_nb=f"SDG-indeksen i {name}", title_en=f"The SDG index in {name}",
                        what_nb="SDG-indeksen", what_en="the SDG index", table_href="#county-municipalities")
         own = rollup.get(code, {})
         goal_rows = []

@@ -67,13 +67,14 @@ class SiteSize:
     html_pages: int
 
 
-def site_size(out_dir: Path) -> SiteSize:
-    """Bytes and files under the report folder (dbt docs included, symlinks not followed)."""
+def site_size(out_dir: Path, exclude: frozenset[str] = frozenset()) -> SiteSize:
+    """Bytes and files under the report folder (dbt docs included, symlinks and hidden temp files not followed;
+    top-level files named in `exclude` left out)."""
     total = files = html = 0
     for root, _dirs, names in os.walk(out_dir):
         for n in names:
             p = Path(root) / n
-            if p.is_symlink() or n.startswith("."):
+            if p.is_symlink() or n.startswith(".") or (Path(root) == out_dir and n in exclude):
                 continue
             total += p.stat().st_size
             files += 1

@@ -60,6 +60,7 @@ class MapModel:
     shapes: int
     table_href: str = ""
     legend_note: tuple[str, str] = ("", "")
+    breaks: list[float] = field(default_factory=list)  # index classes' bounds (index maps only)
 
 
 @dataclass
@@ -229,14 +230,15 @@ def svg(geometry: Geometry, map_id: str, areas: list[Area], root: str, *, county
 
 def build_map(geometry: Geometry, map_id: str, areas: list[Area], legend: list[LegendItem], *, root: str,
               year: int | None, title_nb: str, title_en: str, what_nb: str, what_en: str,
-              county_borders: bool = False, table_href: str = "", legend_note: tuple[str, str] = ("", "")) -> MapModel:
+              county_borders: bool = False, table_href: str = "", legend_note: tuple[str, str] = ("", ""),
+              breaks: list[float] | None = None) -> MapModel:
     counties = sorted(geometry.counties) if county_borders else []
     s_nb, s_en = summary(legend, len(areas), what_nb, what_en)
     label = f"Kart / Map: {title_nb} / {title_en} {year or ''}".strip()
     return MapModel(map_id, title_nb, title_en, year,
                     svg(geometry, map_id, areas, root, county_codes=counties, label=label),
                     legend, s_nb, s_en, sum(1 for a in areas if a.code in geometry.municipalities), table_href,
-                    legend_note)
+                    legend_note, list(breaks or []))
 
 
 def index_map(geometry: Geometry, data: MapData, *, root: str = "") -> MapModel:
@@ -246,4 +248,4 @@ def index_map(geometry: Geometry, data: MapData, *, root: str = "") -> MapModel:
     return build_map(geometry, "map-index", areas, index_legend(areas, data.index_breaks), root=root, year=data.year,
                      title_nb="SDG-indeksen i kommunene", title_en="The SDG index by municipality",
                      what_nb="SDG-indeksen", what_en="the SDG index", county_borders=True,
-                     table_href="#municipalities", legend_note=INDEX_NOTE)
+                     table_href="#municipalities", legend_note=INDEX_NOTE, breaks=data.index_breaks)
