@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.reports.data import Marts, fmt_number
+from pipeline.reports.data import Marts, fmt_number, frame_records
 from pipeline.reports.geo import Geometry
 from pipeline.reports.goal_pages import goal_href
 from pipeline.reports.maps import INDEX_NOTE, MapData, build_map, index_areas, index_legend
@@ -55,7 +55,7 @@ def county_page_models(goals: list[dict[str, Any]], marts: Marts, data: MapData,
     rollup: dict[str, dict[int, dict[str, Any]]] = {}
     if cgs is not None and data.year is not None and {"county_code", "goal", "year", "score"} <= set(cgs.columns):
         now = cgs[cgs["year"] == data.year]
-        for r in now.astype(object).where(now.notna(), None).to_dict("records"):
+        for r in frame_records(now):
             rollup.setdefault(str(r["county_code"]), {})[int(r["goal"])] = r
     national = {g: (float(pd.Series([r["score"] for r in rows.values() if r.get("score") is not None]).median())
                     if any(r.get("score") is not None for r in rows.values()) else None)

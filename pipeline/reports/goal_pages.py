@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.reports.data import NO_RATING, RATINGS, TRENDS, Marts, fmt_number, rating_of, trend_of
+from pipeline.reports.data import NO_RATING, RATINGS, TRENDS, Marts, fmt_number, frame_records, rating_of, trend_of
 from pipeline.reports.geo import Geometry
 from pipeline.reports.goal_texts import LOCAL_MEANING
 from pipeline.reports.maps import MapData, build_map, goal_areas, rating_legend
@@ -20,13 +20,6 @@ TOP_N = 10
 
 def goal_href(goal: int) -> str:
     return f"{GOAL_SUBDIR}/{int(goal):02d}.html"
-
-
-def _rows(df: pd.DataFrame | None) -> list[dict[str, Any]]:
-    if df is None or df.empty:
-        return []
-    obj = df.astype(object)
-    return obj.where(df.notna(), None).to_dict("records")
 
 
 def distribution_figure(rows: list[dict[str, Any]], goal: dict[str, Any], year: int | None,
@@ -87,7 +80,7 @@ def _quantiles(gs: pd.DataFrame) -> dict[int, tuple[list[int], dict[str, dict[in
 def _indicators(marts: Marts) -> dict[int, list[SimpleNamespace]]:
     """Per goal, its indicators with how many municipalities have a value in the indicator's latest year and
     the median of those values (one pass over indicator_values for all goals)."""
-    meta = _rows(marts.get("indicators"))
+    meta = frame_records(marts.get("indicators"))
     iv = marts.get("indicator_values")
     stats: dict[str, tuple[int, int, float]] = {}
     if iv is not None and not iv.empty:
@@ -130,7 +123,7 @@ def goal_page_models(goals: list[dict[str, Any]], marts: Marts, data: MapData, g
     cgs = marts.get("county_goal_scores")
     county_rows: dict[int, list[dict[str, Any]]] = {}
     if cgs is not None and data.year is not None and {"county_code", "goal", "score"} <= set(cgs.columns):
-        for r in _rows(cgs[cgs["year"] == data.year].sort_values("county_code")):
+        for r in frame_records(cgs[cgs["year"] == data.year].sort_values("county_code")):
             county_rows.setdefault(int(r["goal"]), []).append(r)
     quantiles = _quantiles(gs)
     indicators = _indicators(marts)

@@ -16,7 +16,16 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from pipeline.reports.data import NO_RATING, RATINGS, Marts, fmt_number, is_missing, rating_of, trend_of
+from pipeline.reports.data import (
+    NO_RATING,
+    RATINGS,
+    Marts,
+    fmt_number,
+    frame_records,
+    is_missing,
+    rating_of,
+    trend_of,
+)
 from pipeline.reports.geo import Geometry, union_bbox
 
 PAGES_SUBDIR = "kommune"
@@ -79,11 +88,6 @@ class MapData:
     goal_rows: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)  # goal -> municipality -> row
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    obj = df.astype(object)
-    return obj.where(df.notna(), None).to_dict("records")
-
-
 def map_data(marts: Marts, munis: pd.DataFrame, year: int | None) -> MapData:
     names = {str(c): str(n or c) for c, n in zip(munis["municipality_code"], munis.get("municipality_name",
                                                                                          munis["municipality_code"]),
@@ -117,7 +121,7 @@ def map_data(marts: Marts, munis: pd.DataFrame, year: int | None) -> MapData:
     goal_rows: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     gs = marts.get("goal_scores")
     if gs is not None and year is not None and not gs.empty:
-        for r in _records(gs[gs["year"] == year]):
+        for r in frame_records(gs[gs["year"] == year]):
             goal_rows[int(r["goal"])][str(r["municipality_code"])] = r
     breaks = [round(float(b), 1) for b in pd.Series(list(index.values())).quantile([0.2, 0.4, 0.6, 0.8])] \
         if len(index) >= 5 else []

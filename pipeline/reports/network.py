@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.paths import DBT_PROJECT_DIR
-from pipeline.reports.data import Marts, is_missing
+from pipeline.reports.data import Marts, frame_records, is_missing
 
 NETWORK_SEED = DBT_PROJECT_DIR / "seeds" / "sdg_network.csv"
 NETWORK_MARTS = ("sdg_network", "network_members")
@@ -40,9 +40,7 @@ def network_members(marts: Marts, seed: Path | None = NETWORK_SEED) -> dict[tupl
     """(member_kind, member_code) -> Member; empty when neither a mart nor the seed holds the network."""
     for name in NETWORK_MARTS:
         if marts.has(name, "member_code", "member_kind"):
-            df = marts.get(name)
-            assert df is not None
-            rows = df.astype(object).where(df.notna(), None).to_dict("records")
+            rows = frame_records(marts.get(name))
             members = [_member(r, f"marts.{name} row {i + 1}") for i, r in enumerate(rows)]
             return {(m.kind, m.code): m for m in members}
     if seed is None or not seed.is_file():

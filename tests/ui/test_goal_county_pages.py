@@ -9,7 +9,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import duckdb
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -18,17 +17,10 @@ from pipeline.reports.build import build_report
 from pipeline.reports.data import fmt_number, rating_of
 from tests.ui.conftest import Published, js_errors, open_page, screenshot
 from tests.ui.test_maps import drawn_shapes, wait_for_maps
+from tests.ui.test_report import q
 from tests.ui.test_report_browser import wait_for_charts
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
-
-
-def q(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def seed_rows(name: str) -> list[dict[str, str]]:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -23,6 +22,7 @@ from pipeline.reports.data import fmt_number
 from pipeline.reports.geo import GEOMETRY_FILE, load_geometry, path_bbox
 from pipeline.reports.maps import index_class
 from tests.ui.conftest import Published, js_errors, open_page, screenshot
+from tests.ui.test_report import q
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 WAIT = 90
@@ -33,18 +33,9 @@ def seed_codes(name: str, column: str) -> list[str]:
         return [r[column] for r in csv.DictReader(f)]
 
 
-def q(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def wait_for_maps(driver, expected: int) -> None:
-    WebDriverWait(driver, WAIT).until(
-        lambda d: d.execute_script("return document.body.dataset.mapsReady") is not None
-        or d.execute_script("return (window.__jsErrors || []).length") > 0)
+    settled = "return document.body.dataset.mapsReady !== undefined || (window.__jsErrors || []).length > 0"
+    WebDriverWait(driver, WAIT).until(lambda d: d.execute_script(settled))
     assert driver.execute_script("return document.body.dataset.mapsReady") == str(expected), js_errors(driver)
 
 
