@@ -12,7 +12,7 @@ import pandas as pd
 from pipeline.reports.data import NO_RATING, RATINGS, TRENDS, Marts, fmt_number, frame_records, rating_of, trend_of
 from pipeline.reports.geo import Geometry
 from pipeline.reports.goal_texts import LOCAL_MEANING
-from pipeline.reports.maps import MapData, build_map, goal_areas, rating_legend
+from pipeline.reports.maps import MapData, build_map, goal_areas, rating_legend, score_legend
 
 GOAL_SUBDIR = "goal"
 TOP_N = 10
@@ -137,7 +137,7 @@ def goal_page_models(goals: list[dict[str, Any]], marts: Marts, data: MapData, g
         mp = build_map(geometry, f"map-goal-{goal}", areas, legend, root="../", year=data.year,
                        title_nb=f"Mål {goal}: {g['name_nb']}", title_en=f"Goal {goal}: {g['name_en']}",
                        what_nb=f"vurderingen av mål {goal}", what_en=f"the rating of goal {goal}",
-                       county_borders=True, table_href="#ranking")
+                       county_borders=True, table_href="#ranking", alt_legend=score_legend(areas))
         ranked = _ranked(rows, data)
         years, q = quantiles.get(goal, ([], {"p25": {}, "p50": {}, "p75": {}}))
         trends = Counter(trend_of(r.get("trend")).nb for r in rows)

@@ -33,6 +33,11 @@ PAGES_SUBDIR = "kommune"
 # The index itself has no SDSN rating: index maps colour the national quintiles of the report year, highest
 # first (one set of classes for every index map of a build, so county maps compare with the national one).
 INDEX_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#bdd7e7", "#eff3ff")
+# Goal maps can also be coloured by score (a switch next to the map): fixed classes of 20 points, highest first.
+SCORE_CLASSES: list[tuple[float, str, str]] = [
+    (80.0, INDEX_COLOURS[0], "80–100"), (60.0, INDEX_COLOURS[1], "60–80"), (40.0, INDEX_COLOURS[2], "40–60"),
+    (20.0, INDEX_COLOURS[3], "20–40"), (float("-inf"), INDEX_COLOURS[4], "0–20"),
+]
 INDEX_NOTE = ("Klassene er landets kvintiler av SDG-indeksen i rapportåret.",
               "The classes are the national quintiles of the SDG index in the report year.")
 
@@ -54,6 +59,8 @@ class Area:
     fill: str
     key: str
     label: str
+    alt_fill: str = ""  # goal maps: the colour of the score class (the map's second colouring)
+    alt_key: str = ""
 
 
 @dataclass
@@ -70,6 +77,7 @@ class MapModel:
     table_href: str = ""
     legend_note: tuple[str, str] = ("", "")
     breaks: list[float] = field(default_factory=list)  # index classes' bounds (index maps only)
+    alt_legend: list[LegendItem] = field(default_factory=list)  # goal maps: legend of the score colouring
 
 
 @dataclass
@@ -184,8 +192,17 @@ def goal_areas(data: MapData, goal: int, codes: list[str]) -> list[Area]:
             f"{nb} / {en}",
             f"{trend.arrow} {trend.nb} / {trend.en}".strip(),
         ])
-        out.append(Area(code, name, colour, key, label))
+        s_key, s_colour = "none", NO_RATING[0]
+        if score is not None:
+            s_key, s_colour = next((f"s{i}", c) for i, (low, c, _) in enumerate(SCORE_CLASSES) if score >= low)
+        out.append(Area(code, name, colour, key, label, s_colour, s_key))
     return out
+
+
+def score_legend(areas: list[Area]) -> list[LegendItem]:
+    n = Counter(a.alt_key for a in areas)
+    items = [LegendItem(colour, label, label, n[f"s{i}"]) for i, (_, colour, label) in enumerate(SCORE_CLASSES)]
+    return [*items, LegendItem(NO_RATING[0], "Ingen score", "No score", n["none"])]
 
 
 def index_legend(areas: list[Area], breaks: list[float]) -> list[LegendItem]:
@@ -222,8 +239,9 @@ def svg(geometry: Geometry, map_id: str, areas: list[Area], root: str, *, county
         if shape is None:
             continue
         text = escape(a.label)
+        alt = f' data-alt-fill="{a.alt_fill}"' if a.alt_fill else ""
         parts.append(f'<a href="{root}{PAGES_SUBDIR}/{a.code}.html" data-code="{a.code}" data-key="{a.key}">'
-                     f'<title>{text}</title><path d="{shape.d}" fill="{a.fill}"/></a>')
+                     f'<title>{text}</title><path d="{shape.d}" fill="{a.fill}"{alt}/></a>')
     for code in county_codes or []:
         c = geometry.counties.get(code)
         if c is not None:
@@ -235,14 +253,14 @@ def svg(geometry: Geometry, map_id: str, areas: list[Area], root: str, *, county
 def build_map(geometry: Geometry, map_id: str, areas: list[Area], legend: list[LegendItem], *, root: str,
               year: int | None, title_nb: str, title_en: str, what_nb: str, what_en: str,
               county_borders: bool = False, table_href: str = "", legend_note: tuple[str, str] = ("", ""),
-              breaks: list[float] | None = None) -> MapModel:
+              breaks: list[float] | None = None, alt_legend: list[LegendItem] | None = None) -> MapModel:
     counties = sorted(geometry.counties) if county_borders else []
     s_nb, s_en = summary(legend, len(areas), what_nb, what_en)
     label = f"Kart / Map: {title_nb} / {title_en} {year or ''}".strip()
     return MapModel(map_id, title_nb, title_en, year,
                     svg(geometry, map_id, areas, root, county_codes=counties, label=label),
                     legend, s_nb, s_en, sum(1 for a in areas if a.code in geometry.municipalities), table_href,
-                    legend_note, list(breaks or []))
+                    legend_note, list(breaks or []), list(alt_legend or []))
 
 
 def index_map(geometry: Geometry, data: MapData, *, root: str = "") -> MapModel:

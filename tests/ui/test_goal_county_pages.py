@@ -79,6 +79,17 @@ def test_goal_pages_draw_map_and_charts_in_chromium(published: Published, report
             browser.execute_script("arguments[0].focus()", link)
             info = fig.find_element(By.CSS_SELECTOR, ".map-info").text
             assert info.startswith("Oslo (0301)") and "/" in info and ("score" in info or "no score" in info)
+            # the colouring switches from rating to score classes and back; the legend follows
+            path = link.find_element(By.TAG_NAME, "path")
+            rating_fill = path.get_attribute("fill")
+            fig.find_element(By.CSS_SELECTOR, '.map-modes input[value="score"]').click()
+            assert path.get_attribute("fill") == path.get_attribute("data-alt-fill") != rating_fill
+            assert fig.find_element(By.CSS_SELECTOR, '.map-legend[data-mode="score"]').is_displayed()
+            assert not fig.find_element(By.CSS_SELECTOR, '.map-legend[data-mode="rating"]').is_displayed()
+            screenshot(browser, "report_goal_03_score")
+            fig.find_element(By.CSS_SELECTOR, '.map-modes input[value="rating"]').click()
+            assert path.get_attribute("fill") == rating_fill
+            assert js_errors(browser) == []
             screenshot(browser, "report_goal_03")
 
 
