@@ -97,9 +97,9 @@ class MapData:
 
 
 def map_data(marts: Marts, munis: pd.DataFrame, year: int | None) -> MapData:
-    names = {str(c): str(n or c) for c, n in zip(munis["municipality_code"], munis.get("municipality_name",
-                                                                                         munis["municipality_code"]),
-                                                   strict=True)}
+    codes = munis["municipality_code"]
+    names = {str(c): str(c) if is_missing(n) else str(n)
+             for c, n in zip(codes, munis.get("municipality_name", codes), strict=True)}
     counties = {c: c[:2] for c in names}
     if "county_code" in munis.columns:
         counties = {str(c): str(k) if not is_missing(k) else str(c)[:2]
