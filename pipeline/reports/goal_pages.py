@@ -35,8 +35,9 @@ def distribution_figure(rows: list[dict[str, Any]], goal: dict[str, Any], year: 
            "title": {"text": f"Fordeling av målscore {year or ''} / Distribution of goal scores", "x": 0,
                      "font": {"size": 14}},
            "xaxis": {"range": [0, 100], "title": {"text": f"Mål {goal['goal']} score"}},
-           "yaxis": {"title": {"text": "Kommuner / Municipalities"}, "gridcolor": "#eeeeee"}, "height": 400,
-           "hovermode": "closest", "legend": {"orientation": "h", "y": -0.28}}
+           "yaxis": {"title": {"text": "Kommuner / Municipalities"}, "gridcolor": "#eeeeee"}, "height": 420,
+           "hovermode": "closest", "legend": {"orientation": "h", "y": -0.3},
+           "margin": {**layout.get("margin", {}), "b": 120}}
     if not traces:
         lay["annotations"] = [{"text": "Ingen målscore ennå / No goal scores yet", "xref": "paper", "yref": "paper",
                                "x": 0.5, "y": 0.5, "showarrow": False}]
