@@ -139,7 +139,8 @@ def dbt_docs(context: AssetExecutionContext, data_home: DataHome, warehouse: War
     kinds={"html", "plotly"},
     description="Static HTML report for councils and coordinators: an index of all municipalities and one page per "
                 "municipality (17 goals coloured by rating, trends, indicator table, peer group and national "
-                "median, data freshness), Norwegian first with English alongside, offline (bundled Plotly). "
+                "median, data freshness), 17 goal and 15 county pages with maps (inline SVG, Kartverket borders), "
+                "Norwegian first with English alongside, offline (bundled Plotly). "
                 "Under KOMMUNE_SDG_HOME/reports/.",
 )
 def municipality_report(context: AssetExecutionContext, data_home: DataHome,
@@ -147,12 +148,19 @@ def municipality_report(context: AssetExecutionContext, data_home: DataHome,
     h = data_home.home
     result = build_report(warehouse.published_path, h.reports_dir, duckdb_config=warehouse.duckdb_config(),
                           api_url=data_home.api_url)
-    context.log.info(f"built {result.pages} municipality pages in {result.seconds:.1f}s: {result.index}")
+    context.log.info(f"built {result.pages} municipality, {result.goal_pages} goal and {result.county_pages} county "
+                     f"pages ({result.site_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s: {result.index}")
     metadata: dict[str, dg.MetadataValue] = {
         "report": data_home.link(result.index),
         "path": dg.MetadataValue.path(str(result.out_dir)),
         "pages": dg.MetadataValue.int(result.pages),
         "seconds": dg.MetadataValue.float(round(result.seconds, 2)),
+        "goal_pages": dg.MetadataValue.int(result.goal_pages),
+        "county_pages": dg.MetadataValue.int(result.county_pages),
+        "html_pages": dg.MetadataValue.int(result.html_pages),
+        "site_files": dg.MetadataValue.int(result.site_files),
+        "site_bytes": dg.MetadataValue.int(result.site_bytes),
+        "site_mb": dg.MetadataValue.float(round(result.site_bytes / 1e6, 2)),
         "demo": dg.MetadataValue.bool(result.demo),
         "report_year": dg.MetadataValue.int(result.report_year or 0),
         "peer_groups": dg.MetadataValue.text(result.peer_source),

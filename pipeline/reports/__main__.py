@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
                           force=True)
     result = build_report(h.published_db, h.reports_dir, duckdb_config=warehouse.duckdb_config(),
                           api_url=settings.api_base_url)
-    print(f"report: {result.pages} pages in {result.seconds:.1f}s -> {result.index}")
+    print(f"report: {result.pages} municipality, {result.goal_pages} goal and {result.county_pages} county pages, "
+          f"{result.site_bytes / 1e6:.1f} MB, in {result.seconds:.1f}s -> {result.index}")
     if args.exports:
         from pipeline.exports import export_marts  # noqa: PLC0415
 

@@ -37,6 +37,8 @@ from pipeline.reports.data import (
     trend_of,
     with_peer_groups,
 )
+from pipeline.reports.map_pages import map_pages, site_size, write_map_pages
+from pipeline.reports.network import NETWORK_SEED
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -62,6 +64,11 @@ class ReportResult:
     sample_pages: list[Path] = field(default_factory=list)
     removed_pages: int = 0
     top: list[dict[str, Any]] = field(default_factory=list)
+    goal_pages: int = 0
+    county_pages: int = 0
+    site_bytes: int = 0
+    site_files: int = 0
+    html_pages: int = 0
 
 
 def _plain(v: Any) -> Any:
@@ -465,10 +472,11 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
                  exports_href: str = "../exports/README.md", duckdb_config: dict | None = None,
-                 api_url: str = "") -> ReportResult:
+                 api_url: str = "", network_seed: Path | None = NETWORK_SEED) -> ReportResult:
     """Render index.html and kommune/<code>.html for every municipality into out_dir (files replaced
     atomically one by one; pages of municipalities no longer published are removed). `api_url`: where
-    `kommune-sdg api` serves these marts; each page links to its municipality there ("" = no links)."""
+    `kommune-sdg api` serves these marts; each page links to its municipality there ("" = no links).
+    Also goal/<nn>.html and fylke/<code>.html with maps (map_pages.py); `network_seed` marks network members."""
     t0 = time.perf_counter()
     marts = load_marts(db_path, duckdb_config)
     out_dir = Path(out_dir)
@@ -476,6 +484,8 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
     plotly_v = _copy_assets(out_dir)
     ctx = _prepare(marts)
     pages, index_model = _page_models(ctx)
+    site = map_pages(marts, ctx.munis, ctx.goals, ctx.year, _LAYOUT_BASE, network_seed)
+    index_model.update(map=site.index_map, county_links=site.county_links)
     env = _environment()
     has_docs = (out_dir / DBT_DOCS_SUBDIR / "static_index.html").exists() if dbt_docs is None else dbt_docs
     common = {"demo": ctx.demo, "year": ctx.year, "meta": ctx.meta, "goals": ctx.goals, "ratings": RATINGS,
@@ -495,6 +505,7 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
     index_path = out_dir / "index.html"
     _write_atomic(index_path, env.get_template("index.html.j2").render(
         **common, ix=index_model, root="", figures_json=index_model["figures_json"]))
+    write_map_pages(env, common, site, out_dir, _write_atomic, _json_script)
     top = sorted((r for r in index_model["rows"] if r.index.score is not None), key=lambda r: -r.index.score)[:10]
     result = ReportResult(
         out_dir=out_dir, index=index_path, pages=len(pages), seconds=time.perf_counter() - t0, demo=ctx.demo,
@@ -505,9 +516,17 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
         removed_pages=removed,
         top=[{"code": r.code, "name": r.name, "score": r.index.score, "rank": r.index.rank} for r in top],
     )
+    size = site_size(out_dir, exclude=frozenset({"report.json"}))  # report.json: added below, once written
+    result.goal_pages, result.county_pages = len(site.goal_pages), len(site.county_pages)
+    result.site_bytes, result.site_files, result.html_pages = size.bytes, size.files, size.html_pages
+    result.seconds = time.perf_counter() - t0
     _write_atomic(out_dir / "report.json", json.dumps({
         "run_id": result.run_id, "published_at": result.published_at, "demo": result.demo,
         "report_year": result.report_year, "pages": result.pages, "plotly_js": plotly_v,
         "peer_source": result.peer_source, "built_at": ctx.meta["built_at"],
-        "seconds": round(result.seconds, 2)}, indent=2))
+        "seconds": round(result.seconds, 2), "goal_pages": result.goal_pages,
+        "county_pages": result.county_pages, "site_bytes": result.site_bytes, "site_files": result.site_files,
+        "html_pages": result.html_pages}, indent=2))
+    result.site_bytes += (out_dir / "report.json").stat().st_size
+    result.site_files += 1
     return result

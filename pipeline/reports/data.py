@@ -115,6 +115,14 @@ def load_marts(db_path: Path, duckdb_config: dict | None = None) -> Marts:
     return Marts(Path(db_path), tables, refresh)
 
 
+def frame_records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """DataFrame -> list of dicts with None for missing values (the map, goal and county pages use it)."""
+    if df is None or df.empty:
+        return []
+    obj = df.astype(object)
+    return obj.where(df.notna(), None).to_dict("records")
+
+
 def peer_column(municipalities: pd.DataFrame) -> str | None:
     for c in PEER_COLUMNS:
         if c in municipalities.columns and municipalities[c].notna().any():
