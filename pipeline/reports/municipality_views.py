@@ -111,7 +111,7 @@ def small_multiples(indicators: list[SimpleNamespace], own: Mapping[str, Mapping
         else:
             caption = f"{no_data} ({years[0]}–{years[-1]})" if years else str(no_data)
         parts.append(head.replace("{nodata}", "" if mine else " nodata", 1)
-                     + sparkline(years, mine, cmp) + f'<p class="small caption">{caption}</p></figure></li>\n')
+                     + str(sparkline(years, mine, cmp)) + f'<p class="small caption">{caption}</p></figure></li>\n')
     return Markup("".join(parts))
 
 
