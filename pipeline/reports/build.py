@@ -502,7 +502,14 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     index_figures = {"national": national_goal_figure(goals, {g["goal"]: gs_nat.get((g["goal"], year))
                                                              for g in goals}, year),
                      "histogram": index_histogram_figure(scores, year)}
-    index_model = {"rows": index_rows, "figures_json": _json_script(index_figures),
+    nat_goals = "; ".join(f"{g['goal']}: {fmt_number(gs_nat.get((g['goal'], year)), 1)}" for g in goals)
+    spread = (f"{fmt_number(min(scores), 1)}–{fmt_number(max(scores), 1)}, median "
+              f"{fmt_number(pd.Series(scores).median(), 1)}") if scores else "–"
+    aria = {"national": (f"Søylediagram, landsmedianen av målscoren {year or ''} per mål: {nat_goals}.",
+                         f"Bar chart, the national median goal score {year or ''} per goal: {nat_goals}."),
+            "histogram": (f"Histogram over SDG-indeksen {year or ''}: {len(scores)} kommuner, fra {spread}.",
+                          f"Histogram of the SDG index {year or ''}: {len(scores)} municipalities, {spread}.")}
+    index_model = {"rows": index_rows, "aria": aria, "figures_json": _json_script(index_figures),
                    "figure_ids": list(index_figures), "counties": sorted({r.county for r in index_rows if r.county}),
                    "peers": sorted(peer_sizes), "n_scored": len(scores), "n_network": groups.network_size,
                    "n_indicators": len(ind_order)}
