@@ -44,6 +44,7 @@ from pipeline.reports.indicator_pages import indicator_models, write_indicator_s
 from pipeline.reports.municipality_views import (
     compare_traces,
     coverage,
+    group_spans,
     indicator_years,
     own_series,
     picker_options,
@@ -458,8 +459,8 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                 national_median=ind_nat.get((meta["indicator_id"], y)) if y else None))
         mine = groups.of(code)
         for r in ind_rows:
-            r.medians = {kind: fmt_number(ind_cmp[kind].get((g.key, r.id, r.year))) if r.year else "–"
-                         for kind, g in mine.items()}
+            r.medians = group_spans({kind: fmt_number(ind_cmp[kind].get((g.key, r.id, r.year))) if r.year else "–"
+                                     for kind, g in mine.items()})
         ir = idx_latest.get(code, {})
         has_index = ir.get("score") is not None
         index = SimpleNamespace(
@@ -487,8 +488,8 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                       "u4ssc": u4ssc.get(code, []),
                       "compare": picker_options(mine), "network": groups.in_network(code),
                       "network_year": m.get("sdg_network_joined_year"),
-                      "tile_medians": {t.goal: {kind: gs_cmp[kind].get((g.key, t.goal, year))
-                                                for kind, g in mine.items()} for t in tiles},
+                      "tile_medians": {t.goal: group_spans({kind: fmt_number(gs_cmp[kind].get((g.key, t.goal, year)), 1)
+                                                            for kind, g in mine.items()}) for t in tiles},
                       "multiples": small_multiples(ind_rows, own_by_muni.get(code, {}), years_of, mine, ind_series,
                                                    fmt_number),
                       "coverage": coverage(ind_rows, goals, national_cov),

@@ -52,6 +52,11 @@ def compare_traces(groups: Mapping[str, Group], medians: Medians, keys: Iterable
             for kind, g in groups.items()}
 
 
+def group_spans(values: Mapping[str, str]) -> Markup:
+    """One <span data-group=kind> per comparison group (CSS shows the picked one); values already formatted."""
+    return Markup("".join(f'<span data-group="{kind}">{escape(v)}</span>' for kind, v in values.items()))
+
+
 def _r(v: Any, d: int = 1) -> float | None:
     return None if v is None or is_missing(v) else round(float(v), d)
 
