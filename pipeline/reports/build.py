@@ -16,6 +16,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -45,12 +46,12 @@ from pipeline.reports.municipality_views import (
     compare_traces,
     coverage,
     group_spans,
-    indicator_years,
     own_series,
     picker_options,
     series_of,
     small_multiples,
 )
+from pipeline.reports.sparklines import frames
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -416,7 +417,9 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     ind_cmp = groups.medians(vals, ["indicator_id", "year"], "value")
     ind_series = series_of(ind_cmp)
     own_by_muni = own_series(vals)
-    years_of = indicator_years(vals)
+    ind_frames = frames(vals)
+    lines: dict[tuple, str] = {}
+    fmt_cached = lru_cache(maxsize=65536)(fmt_number)
     cov = marts.get("goal_coverage")
     national_cov = {} if cov is None or year is None else {
         int(r["goal"]): r for r in records(cov[cov["year"] == year])}
@@ -490,8 +493,8 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                       "network_year": m.get("sdg_network_joined_year"),
                       "tile_medians": {t.goal: group_spans({kind: fmt_number(gs_cmp[kind].get((g.key, t.goal, year)), 1)
                                                             for kind, g in mine.items()}) for t in tiles},
-                      "multiples": small_multiples(ind_rows, own_by_muni.get(code, {}), years_of, mine, ind_series,
-                                                   fmt_number),
+                      "multiples": small_multiples(ind_rows, own_by_muni.get(code, {}), ind_frames, mine, ind_series,
+                                                   fmt_cached, lines),
                       "coverage": coverage(ind_rows, goals, national_cov),
                       "ind_with_data": sum(1 for r in ind_rows if r.value is not None)})
         index_rows.append(SimpleNamespace(code=code, name=name, county=m.get("county_name") or "",

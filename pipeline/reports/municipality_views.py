@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from pipeline.reports.compare import DEFAULT_KIND, KINDS, Group
 from pipeline.reports.data import is_missing
 from pipeline.reports.i18n import pair, tx
-from pipeline.reports.sparklines import sparkline
+from pipeline.reports.sparklines import Frame, group_line, sparkline
 
 Medians = Mapping[str, Mapping[tuple, float]]  # kind -> {(group key, *keys): median}
 
@@ -70,10 +70,6 @@ def own_series(values: pd.DataFrame) -> dict[str, dict[str, dict[int, float]]]:
     return out
 
 
-def indicator_years(values: pd.DataFrame) -> dict[str, list[int]]:
-    return {ind: sorted(int(y) for y in ys) for ind, ys in values.groupby("indicator_id")["year"].unique().items()}
-
-
 def series_of(medians: Medians) -> dict[str, dict[tuple, dict[int, float]]]:
     """kind -> {(group key, indicator): {year: median}} from medians keyed (group key, indicator, year)."""
     out: dict[str, dict[tuple, dict[int, float]]] = {}
@@ -93,19 +89,24 @@ def _multiple_head(ind: str, goal: int, colour: str, name_nb: str, name_en: str,
 
 
 def small_multiples(indicators: list[SimpleNamespace], own: Mapping[str, Mapping[int, float]],
-                    years_of: Mapping[str, list[int]], groups: Mapping[str, Group],
+                    frames: Mapping[str, Frame], groups: Mapping[str, Group],
                     series: Mapping[str, Mapping[tuple, Mapping[int, float]]],
-                    fmt: Callable[[Any], str], root: str = "../") -> Markup:
+                    fmt: Callable[[Any], str], lines: dict[tuple, str], root: str = "../") -> Markup:
     """The <li> of each indicator row of the page (same order): its SVG, and a caption with the first and latest
     own value and each group's median in the latest year (the caption is the chart's text alternative). Written
-    here rather than in the template: 357 pages x 70 multiples are most of the report's markup."""
+    here rather than in the template: 357 pages x 70 multiples are most of the report's markup. `lines` caches
+    each group's median line across pages."""
     parts = []
     empty: dict[int, float] = {}
     no_data = tx("Ingen data for kommunen", "No data for this municipality")
     for r in indicators:
-        years = years_of.get(r.id, [])
+        frame = frames.get(r.id)
         mine = own.get(r.id, empty)
         cmp = {kind: series[kind].get((g.key, r.id), empty) for kind, g in groups.items()}
+        key = (r.id, *(g.key for g in groups.values()))
+        svg_lines = lines.get(key)
+        if svg_lines is None and frame is not None:
+            svg_lines = lines[key] = "".join(group_line(frame, kind, c) for kind, c in cmp.items())
         head = _multiple_head(r.id, int(r.goal), r.goal_colour, r.name_nb or r.id, r.name_en or r.name_nb or r.id,
                               root)
         if mine:
@@ -114,9 +115,9 @@ def small_multiples(indicators: list[SimpleNamespace], own: Mapping[str, Mapping
             caption = (f"{first}: {fmt(mine[first])} → {last}: <b>{fmt(mine[last])}</b> {escape(r.unit)}; "
                        f"median {medians}")
         else:
-            caption = f"{no_data} ({years[0]}–{years[-1]})" if years else str(no_data)
-        parts.append(head.replace("{nodata}", "" if mine else " nodata", 1)
-                     + str(sparkline(years, mine, cmp)) + f'<p class="small caption">{caption}</p></figure></li>\n')
+            caption = f"{no_data} ({frame.x0}–{frame.x1})" if frame else str(no_data)
+        parts.append(head.replace("{nodata}", "" if mine else " nodata", 1) + sparkline(frame, mine, svg_lines or "")
+                     + f'<p class="small caption">{caption}</p></figure></li>\n')
     return Markup("".join(parts))
 
 
