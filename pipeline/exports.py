@@ -119,18 +119,30 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _export_one(con: duckdb.DuckDBPyConnection, name: str, out: Path) -> MartExport:
-    columns = [(r[0], r[1]) for r in con.execute(
+def mart_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
+    """(column, type) of a published mart, in order."""
+    return [(r[0], r[1]) for r in con.execute(
         "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
         "order by ordinal_position", [MARTS_SCHEMA, name]).fetchall()]
+
+
+def copy_csv(con: duckdb.DuckDBPyConnection, columns: list[tuple[str, str]], relation: str, path: Path) -> None:
+    """The plain CSV of the exports (comma, text that would start a spreadsheet formula neutralised) of
+    `relation` (a table name or a parenthesised query with the given columns) into path. The report's
+    per-indicator CSVs are written by this too."""
+    con.execute(f"copy (select {_select_list(columns, excel=False)} from {relation}) "
+                f"to {_sql_str(str(path))} (format csv, header, delimiter ',', quote '\"')")
+
+
+def _export_one(con: duckdb.DuckDBPyConnection, name: str, out: Path) -> MartExport:
+    columns = mart_columns(con, name)
     rows = con.execute(f"select count(*) from {MARTS_SCHEMA}.{_q(name)}").fetchone()[0]
     source = f"{MARTS_SCHEMA}.{_q(name)}"
     files = {"parquet": f"parquet/{name}.parquet", "csv": f"csv/{name}.csv",
              "csv_excel_no": f"csv-excel-no/{name}.csv"}
     con.execute(f"copy (select * from {source}) to {_sql_str(str(out / files['parquet']))} "
                 "(format parquet, compression zstd)")
-    con.execute(f"copy (select {_select_list(columns, excel=False)} from {source}) "
-                f"to {_sql_str(str(out / files['csv']))} (format csv, header, delimiter ',', quote '\"')")
+    copy_csv(con, columns, source, out / files["csv"])
     excel = out / files["csv_excel_no"]
     plain = excel.with_name(f".{excel.name}.nobom")
     con.execute(f"copy (select {_select_list(columns, excel=True)} from {source}) "

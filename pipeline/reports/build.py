@@ -1,4 +1,5 @@
-"""Build the static HTML report from the published warehouse: an index page and one page per municipality.
+"""Build the static HTML report from the published warehouse: an index page, one page per municipality and one
+per indicator (indicator_pages.py), in one language at a time (i18n.py, static/lang.js).
 
 Everything is computed with a few vectorised pandas group-bys up front, then each page is one Jinja render,
 so the 357 pages take a second or two. Charts are Plotly figures (JSON in the page) drawn by one shared,
@@ -15,6 +16,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,6 +25,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from pipeline.reports.compare import Groups
 from pipeline.reports.data import (
     NO_RATING,
     RATINGS,
@@ -37,8 +40,20 @@ from pipeline.reports.data import (
     trend_of,
     with_peer_groups,
 )
+from pipeline.reports.i18n import pair, ta, tt, tx
+from pipeline.reports.indicator_pages import indicator_models, write_indicator_site
 from pipeline.reports.map_pages import map_pages, site_size, write_map_pages
+from pipeline.reports.municipality_views import (
+    compare_traces,
+    coverage,
+    group_spans,
+    own_series,
+    picker_options,
+    series_of,
+    small_multiples,
+)
 from pipeline.reports.network import NETWORK_SEED
+from pipeline.reports.sparklines import frames
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -63,6 +78,7 @@ class ReportResult:
     plotly_version: str
     sample_pages: list[Path] = field(default_factory=list)
     removed_pages: int = 0
+    indicator_pages: int = 0
     top: list[dict[str, Any]] = field(default_factory=list)
     goal_pages: int = 0
     county_pages: int = 0
@@ -102,6 +118,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
     env.filters["num"] = fmt_number
+    env.globals.update(tx=tx, ta=ta, tt=tt)
     return env
 
 
@@ -144,50 +161,54 @@ _LAYOUT_BASE: dict[str, Any] = {
 
 
 def goal_comparison_figure(goals: list[dict], own: dict[int, Any], peer: dict[int, Any], national: dict[int, Any],
-                           name: str, year: int | None) -> dict[str, Any]:
+                           name: str, year: int | None, compare: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Trace 1 is the comparison group's median; `compare` holds it for every group the reader can pick."""
     x = [str(g["goal"]) for g in goals]
-    labels = [f"{g['goal']}: {g['name_nb']} / {g['name_en']}" for g in goals]
-    return {
+    labels = [pair(f"{g['goal']}: {g['name_nb']}", f"{g['goal']}: {g['name_en']}") for g in goals]
+    return {"compare": {"trace": 1, "groups": compare or {}},
         "data": [
             {"type": "bar", "name": name, "x": x, "y": [_round(own.get(g["goal"])) for g in goals],
              "marker": {"color": [g["colour"] for g in goals]}, "customdata": labels,
              "hovertemplate": "%{customdata}<br>%{y:.1f}<extra>" + name + "</extra>"},
-            {"type": "scatter", "mode": "markers", "name": "Sammenligningsgruppe (median) / Peer group median",
+            {"type": "scatter", "mode": "markers", "name": pair("Sammenligningsgruppe (median)", "Peer group median"),
              "x": x, "y": [_round(peer.get(g["goal"])) for g in goals],
              "marker": {"symbol": "diamond", "size": 10, "color": "#333333"}},
-            {"type": "scatter", "mode": "markers", "name": "Landet (median) / National median",
+            {"type": "scatter", "mode": "markers", "name": pair("Landet (median)", "National median"),
              "x": x, "y": [_round(national.get(g["goal"])) for g in goals],
              "marker": {"symbol": "line-ew-open", "size": 18, "color": "#1f4e79",
                         "line": {"width": 3, "color": "#1f4e79"}}},
         ],
         "layout": {**_LAYOUT_BASE,
-                   "title": {"text": f"Målscore {year or ''} / Goal scores", "x": 0, "font": {"size": 14}},
+                   "title": {"text": pair(f"Målscore {year or ''}", f"Goal scores {year or ''}"), "x": 0,
+                             "font": {"size": 14}},
                    "yaxis": {"range": [0, 100], "title": {"text": "Score 0–100"}, "gridcolor": "#eeeeee"},
                    "xaxis": {"type": "category"}, "height": 380},
     }
 
 
 def index_trend_figure(years: list[int], own: dict[int, Any], peer: dict[int, Any], national: dict[int, Any],
-                       name: str) -> dict[str, Any]:
+                       name: str, compare: dict[str, Any] | None = None) -> dict[str, Any]:
     def series(d: dict[int, Any]) -> list[float | None]:
         return [_round(d.get(y)) for y in years]
 
-    layout = {**_LAYOUT_BASE, "title": {"text": "SDG-indeks over tid / SDG index over time", "x": 0,
+    layout = {**_LAYOUT_BASE, "title": {"text": pair("SDG-indeks over tid", "SDG index over time"), "x": 0,
                                           "font": {"size": 14}},
-              "yaxis": {"range": [0, 100], "title": {"text": "Indeks 0–100 / Index"}, "gridcolor": "#eeeeee"},
+              "yaxis": {"range": [0, 100], "title": {"text": pair("Indeks 0–100", "Index 0–100")},
+                        "gridcolor": "#eeeeee"},
               "xaxis": {"dtick": 1}, "height": 320}
     if all(v is None for v in series(own)):
-        layout["annotations"] = [{"text": "Ingen indeksverdi for kommunen (for mange indikatorer mangler) / "
-                                          "No index value (too many indicators missing)",
+        layout["annotations"] = [{"text": pair("Ingen indeksverdi for kommunen (for mange indikatorer mangler)",
+                                               "No index value (too many indicators missing)"),
                                   "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
                                   "font": {"size": 12, "color": "#666666"}}]
     return {
+        "compare": {"trace": 1, "groups": compare or {}},
         "data": [
             {"type": "scatter", "mode": "lines+markers", "name": name, "x": years, "y": series(own),
              "line": {"width": 3, "color": "#00689d"}},
-            {"type": "scatter", "mode": "lines", "name": "Sammenligningsgruppe (median) / Peer group median",
+            {"type": "scatter", "mode": "lines", "name": pair("Sammenligningsgruppe (median)", "Peer group median"),
              "x": years, "y": series(peer), "line": {"dash": "dot", "color": "#333333"}},
-            {"type": "scatter", "mode": "lines", "name": "Landet (median) / National median", "x": years,
+            {"type": "scatter", "mode": "lines", "name": pair("Landet (median)", "National median"), "x": years,
              "y": series(national), "line": {"dash": "dash", "color": "#1f4e79"}},
         ],
         "layout": layout,
@@ -199,24 +220,26 @@ def national_goal_figure(goals: list[dict], national: dict[int, Any], year: int 
         "data": [{"type": "bar", "x": [str(g["goal"]) for g in goals],
                   "y": [_round(national.get(g["goal"])) for g in goals],
                   "marker": {"color": [g["colour"] for g in goals]},
-                  "customdata": [f"{g['goal']}: {g['name_nb']} / {g['name_en']}" for g in goals],
+                  "customdata": [pair(f"{g['goal']}: {g['name_nb']}", f"{g['goal']}: {g['name_en']}") for g in goals],
                   "hovertemplate": "%{customdata}<br>median %{y:.1f}<extra></extra>", "name": "Median"}],
         "layout": {**_LAYOUT_BASE, "showlegend": False,
-                   "title": {"text": f"Landsmedian per mål {year or ''} / National median per goal", "x": 0,
-                             "font": {"size": 14}},
+                   "title": {"text": pair(f"Landsmedian per mål {year or ''}",
+                                          f"National median per goal {year or ''}"),
+                             "x": 0, "font": {"size": 14}},
                    "yaxis": {"range": [0, 100], "gridcolor": "#eeeeee"},
-                   "xaxis": {"type": "category", "title": {"text": "Bærekraftsmål / SDG"}}, "height": 340},
+                   "xaxis": {"type": "category", "title": {"text": pair("Bærekraftsmål", "SDG")}}, "height": 340},
     }
 
 
 def index_histogram_figure(scores: list[float], year: int | None) -> dict[str, Any]:
     layout = {**_LAYOUT_BASE, "showlegend": False, "bargap": 0.05,
-              "title": {"text": f"Fordeling av SDG-indeksen {year or ''} / Distribution of the SDG index", "x": 0,
-                        "font": {"size": 14}},
-              "xaxis": {"range": [0, 100], "title": {"text": "Indeks / Index"}},
-              "yaxis": {"title": {"text": "Kommuner / Municipalities"}, "gridcolor": "#eeeeee"}, "height": 340}
+              "title": {"text": pair(f"Fordeling av SDG-indeksen {year or ''}",
+                                     f"Distribution of the SDG index {year or ''}"),
+                        "x": 0, "font": {"size": 14}},
+              "xaxis": {"range": [0, 100], "title": {"text": pair("Indeks", "Index")}},
+              "yaxis": {"title": {"text": pair("Kommuner", "Municipalities")}, "gridcolor": "#eeeeee"}, "height": 340}
     if not scores:
-        layout["annotations"] = [{"text": "Ingen indeksverdier ennå / No index values yet", "xref": "paper",
+        layout["annotations"] = [{"text": pair("Ingen indeksverdier ennå", "No index values yet"), "xref": "paper",
                                   "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False}]
     return {"data": [{"type": "histogram", "x": scores, "xbins": {"start": 0, "end": 100, "size": 5},
                       "marker": {"color": "#00689d"}}], "layout": layout}
@@ -395,6 +418,18 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     ind_peer = _medians(vals, ["_peer", "indicator_id", "year"], "value")
     latest_by_muni = _group(records(latest), "municipality_code")
     u4ssc = _u4ssc_rows(marts, ind_meta)
+    groups = Groups(ctx.munis)
+    gs_cmp = groups.medians(gs, ["goal", "year"], "score")
+    idx_cmp = groups.medians(idx, ["year"], "score")
+    ind_cmp = groups.medians(vals, ["indicator_id", "year"], "value")
+    ind_series = series_of(ind_cmp)
+    own_by_muni = own_series(vals)
+    ind_frames = frames(vals)
+    lines: dict[tuple, str] = {}
+    fmt_cached = lru_cache(maxsize=65536)(fmt_number)
+    cov = marts.get("goal_coverage")
+    national_cov = {} if cov is None or year is None else {
+        int(r["goal"]): r for r in records(cov[cov["year"] == year])}
 
     pages = []
     index_rows = []
@@ -432,6 +467,10 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                 data_fetched_at=meta.get("data_fetched_at"),
                 peer_median=ind_peer.get((peer, meta["indicator_id"], y)) if y else None,
                 national_median=ind_nat.get((meta["indicator_id"], y)) if y else None))
+        mine = groups.of(code)
+        for r in ind_rows:
+            r.medians = group_spans({kind: fmt_number(ind_cmp[kind].get((g.key, r.id, r.year))) if r.year else "–"
+                                     for kind, g in mine.items()})
         ir = idx_latest.get(code, {})
         has_index = ir.get("score") is not None
         index = SimpleNamespace(
@@ -444,10 +483,12 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         figures = {
             "goals": goal_comparison_figure(goals, {t.goal: t.score for t in tiles},
                                             {t.goal: t.peer_median for t in tiles},
-                                            {t.goal: t.national_median for t in tiles}, name, year),
+                                            {t.goal: t.national_median for t in tiles}, name, year,
+                                            compare_traces(mine, gs_cmp, [(g["goal"], year) for g in goals])),
             "index": index_trend_figure(idx_years, idx_series.get(code, {}),
                                         {y: idx_peer.get((peer, y)) for y in idx_years},
-                                        {y: idx_nat.get((y,)) for y in idx_years}, name),
+                                        {y: idx_nat.get((y,)) for y in idx_years}, name,
+                                        compare_traces(mine, idx_cmp, [(y,) for y in idx_years])),
         }
         muni = {k: v for k, v in m.items() if not k.startswith("_")}
         pages.append({"m": muni, "code": code, "name": name, "peer": peer, "peer_en": peer_en_of.get(code) or "",
@@ -455,18 +496,34 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                       "index": index, "figures_json": _json_script(figures), "figure_ids": list(figures),
                       "counts": counts, "has_goal_rank": has_goal_rank, "has_county": bool(county_scores),
                       "u4ssc": u4ssc.get(code, []),
+                      "compare": picker_options(mine), "network": groups.in_network(code),
+                      "network_year": m.get("sdg_network_joined_year"),
+                      "tile_medians": {t.goal: group_spans({kind: fmt_number(gs_cmp[kind].get((g.key, t.goal, year)), 1)
+                                                            for kind, g in mine.items()}) for t in tiles},
+                      "multiples": small_multiples(ind_rows, own_by_muni.get(code, {}), ind_frames, mine, ind_series,
+                                                   fmt_cached, lines),
+                      "coverage": coverage(ind_rows, goals, national_cov),
                       "ind_with_data": sum(1 for r in ind_rows if r.value is not None)})
         index_rows.append(SimpleNamespace(code=code, name=name, county=m.get("county_name") or "",
                                           population=m.get("population"), peer=peer, index=index, counts=counts,
+                                          peer_en=peer_en_of.get(code) or "", network=groups.in_network(code),
                                           href=f"{PAGES_SUBDIR}/{code}.html"))
 
     scores = [float(r.index.score) for r in index_rows if r.index.score is not None]
     index_figures = {"national": national_goal_figure(goals, {g["goal"]: gs_nat.get((g["goal"], year))
                                                              for g in goals}, year),
                      "histogram": index_histogram_figure(scores, year)}
-    index_model = {"rows": index_rows, "figures_json": _json_script(index_figures),
+    nat_goals = "; ".join(f"{g['goal']}: {fmt_number(gs_nat.get((g['goal'], year)), 1)}" for g in goals)
+    spread = (f"{fmt_number(min(scores), 1)}–{fmt_number(max(scores), 1)}, median "
+              f"{fmt_number(pd.Series(scores).median(), 1)}") if scores else "–"
+    aria = {"national": (f"Søylediagram, landsmedianen av målscoren {year or ''} per mål: {nat_goals}.",
+                         f"Bar chart, the national median goal score {year or ''} per goal: {nat_goals}."),
+            "histogram": (f"Histogram over SDG-indeksen {year or ''}: {len(scores)} kommuner, fra {spread}.",
+                          f"Histogram of the SDG index {year or ''}: {len(scores)} municipalities, {spread}.")}
+    index_model = {"rows": index_rows, "aria": aria, "figures_json": _json_script(index_figures),
                    "figure_ids": list(index_figures), "counties": sorted({r.county for r in index_rows if r.county}),
-                   "peers": sorted(peer_sizes), "n_scored": len(scores)}
+                   "peers": sorted(peer_sizes), "n_scored": len(scores), "n_network": groups.network_size,
+                   "n_indicators": len(ind_order)}
     return pages, index_model
 
 
@@ -502,6 +559,8 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
         if old.name not in written:
             old.unlink()
             removed += 1
+    indicator_site = indicator_models(marts, ctx.munis, ctx.goal_by_no, _json_script)
+    n_indicator_pages = write_indicator_site(indicator_site, marts, out_dir, env, common, _write_atomic, duckdb_config)
     index_path = out_dir / "index.html"
     _write_atomic(index_path, env.get_template("index.html.j2").render(
         **common, ix=index_model, root="", figures_json=index_model["figures_json"]))
@@ -513,7 +572,7 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
         peer_source=ctx.peer_source, plotly_version=plotly_v,
         sample_pages=[out_dir / PAGES_SUBDIR / f"{c}.html" for c in ("0301", "3201", "5001")
                       if (out_dir / PAGES_SUBDIR / f"{c}.html").exists()],
-        removed_pages=removed,
+        removed_pages=removed, indicator_pages=n_indicator_pages,
         top=[{"code": r.code, "name": r.name, "score": r.index.score, "rank": r.index.rank} for r in top],
     )
     size = site_size(out_dir, exclude=frozenset({"report.json"}))  # report.json: added below, once written
@@ -522,7 +581,8 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
     result.seconds = time.perf_counter() - t0
     _write_atomic(out_dir / "report.json", json.dumps({
         "run_id": result.run_id, "published_at": result.published_at, "demo": result.demo,
-        "report_year": result.report_year, "pages": result.pages, "plotly_js": plotly_v,
+        "report_year": result.report_year, "pages": result.pages, "indicator_pages": n_indicator_pages,
+        "plotly_js": plotly_v,
         "peer_source": result.peer_source, "built_at": ctx.meta["built_at"],
         "seconds": round(result.seconds, 2), "goal_pages": result.goal_pages,
         "county_pages": result.county_pages, "site_bytes": result.site_bytes, "site_files": result.site_files,

@@ -1,4 +1,5 @@
--- Municipalities of the target structure with county, latest population and peer group (size class).
+-- Municipalities of the target structure with county, latest population, peer group (size class) and
+-- membership of the SDG network (seed sdg_network, municipality rows).
 with latest_pop as (
     select municipality_code, population
     from {{ ref('int_ssb__population') }}
@@ -28,7 +29,11 @@ select
     cast(s.size_class as integer) as size_class,
     s.name_nb as size_class_name_nb,
     s.name_en as size_class_name_en,
+    n.member_code is not null as in_sdg_network,
+    cast(n.joined_year as integer) as sdg_network_joined_year,
     {{ run_is_demo() }} as is_demo
 from base as b
+left join {{ ref('sdg_network') }} as n
+    on n.member_kind = 'municipality' and n.member_code = b.municipality_code
 left join {{ ref('size_classes') }} as s
     on b.population >= s.min_population and (s.max_population is null or b.population <= s.max_population)
