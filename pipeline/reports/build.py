@@ -43,6 +43,7 @@ from pipeline.reports.data import (
 from pipeline.reports.i18n import pair, ta, tt, tx
 from pipeline.reports.indicator_pages import indicator_models, write_indicator_site
 from pipeline.reports.map_pages import map_pages, site_size, write_map_pages
+from pipeline.reports.maps import indicator_map
 from pipeline.reports.municipality_views import (
     compare_traces,
     coverage,
@@ -560,6 +561,8 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
             old.unlink()
             removed += 1
     indicator_site = indicator_models(marts, ctx.munis, ctx.goal_by_no, _json_script)
+    for ip in indicator_site.pages:
+        ip["map"] = indicator_map(site.geometry, site.data, ip) if ip["table"] else None
     n_indicator_pages = write_indicator_site(indicator_site, marts, out_dir, env, common, _write_atomic, duckdb_config)
     index_path = out_dir / "index.html"
     _write_atomic(index_path, env.get_template("index.html.j2").render(

@@ -109,7 +109,8 @@ def indicator_models(marts: Marts, munis: pd.DataFrame, goal_by_no: dict[int, di
     with_stats = set(stats.index.get_level_values(0))
     last_year = vals.groupby("indicator_id")["year"].transform("max")
     latest_rows = vals[vals["year"] == last_year].sort_values("municipality_code")
-    cols = [c for c in ("municipality_code", "year", "value", "score", "rating", "status") if c in vals.columns]
+    cols = [c for c in ("municipality_code", "year", "value", "score", "rating", "trend", "status")
+            if c in vals.columns]
     latest_by: dict[str, list[dict[str, Any]]] = {}
     latest_rows = latest_rows[["indicator_id", *cols]]
     for r in latest_rows.astype(object).where(latest_rows.notna(), None).to_dict("records"):
@@ -131,7 +132,8 @@ def indicator_models(marts: Marts, munis: pd.DataFrame, goal_by_no: dict[int, di
                                          name=names.get(r["municipality_code"], r["municipality_code"]),
                                          county=counties.get(r["municipality_code"]) or "", value=r["value"],
                                          score=r.get("score"), rating=rating[0], rating_colour=rating[1],
-                                         rating_nb=rating[2], rating_en=rating[3], status=r.get("status")))
+                                         rating_nb=rating[2], rating_en=rating[3], status=r.get("status"),
+                                         trend=r.get("trend")))
         thresholds = [(c, float(m[k])) for c, k in (("#3f9c35", "threshold_green"), ("#f2c500", "threshold_yellow"),
                                                     ("#f08a24", "threshold_orange")) if not is_missing(m.get(k))]
         figures: dict[str, Any] = {}

@@ -15,9 +15,9 @@ import pandas as pd
 
 from pipeline.reports.county_pages import COUNTY_SUBDIR, county_links, county_page_models
 from pipeline.reports.data import Marts
-from pipeline.reports.geo import load_geometry
+from pipeline.reports.geo import Geometry, load_geometry
 from pipeline.reports.goal_pages import GOAL_SUBDIR, goal_page_models
-from pipeline.reports.maps import MapModel, index_map, map_data
+from pipeline.reports.maps import MapData, MapModel, index_map, map_data
 from pipeline.reports.network import NETWORK_SEED, network_members
 
 
@@ -27,6 +27,8 @@ class MapPages:
     county_links: list[SimpleNamespace]
     goal_pages: list[dict[str, Any]]
     county_pages: list[dict[str, Any]]
+    geometry: Geometry  # for the maps other pages draw (indicator pages)
+    data: MapData
 
 
 def map_pages(marts: Marts, munis: pd.DataFrame, goals: list[dict[str, Any]], year: int | None,
@@ -36,7 +38,7 @@ def map_pages(marts: Marts, munis: pd.DataFrame, goals: list[dict[str, Any]], ye
     network = network_members(marts, network_seed)
     return MapPages(index_map(geometry, data, root=""), county_links(data, geometry, network),
                     goal_page_models(goals, marts, data, geometry, layout),
-                    county_page_models(goals, marts, data, geometry, network, layout))
+                    county_page_models(goals, marts, data, geometry, network, layout), geometry, data)
 
 
 def write_map_pages(env: jinja2.Environment, common: dict[str, Any], site: MapPages, out_dir: Path,

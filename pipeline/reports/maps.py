@@ -271,3 +271,32 @@ def index_map(geometry: Geometry, data: MapData, *, root: str = "") -> MapModel:
                      title_nb="SDG-indeksen i kommunene", title_en="The SDG index by municipality",
                      what_nb="SDG-indeksen", what_en="the SDG index", county_borders=True,
                      table_href="#municipalities", legend_note=INDEX_NOTE, breaks=data.index_breaks)
+
+
+def indicator_map(geometry: Geometry, data: MapData, page: dict[str, Any], *, root: str = "../") -> MapModel:
+    """An indicator page's map: each municipality's latest value coloured by its rating (the page's table)."""
+    rows = {r.code: r for r in page["table"]}
+    unit = page.get("unit") or ""
+    areas = []
+    for code in (c for c in sorted(data.names) if c in geometry.municipalities):
+        name = data.names.get(code, code)
+        r = rows.get(code)
+        key, colour, nb, en = rating_of(r.rating if r is not None else None)
+        parts = [f"{name} ({code})"]
+        if r is None or r.value is None:
+            parts.append("ingen verdi / no value")
+        else:
+            parts.append(f"{fmt_number(r.value)} {unit}".strip())
+            if r.score is not None:
+                parts.append(f"score {fmt_number(r.score, 1)}")
+        parts.append(f"{nb} / {en}")
+        if r is not None and getattr(r, "trend", None) is not None:
+            trend = trend_of(r.trend)
+            parts.append(f"{trend.arrow} {trend.nb} / {trend.en}".strip())
+        areas.append(Area(code, name, colour, key, " · ".join(parts)))
+    m = page["m"]
+    return build_map(geometry, f"map-{page['id']}", areas, rating_legend(areas), root=root,
+                     year=page.get("latest_year"), title_nb=str(m.get("name_nb") or page["id"]),
+                     title_en=str(m.get("name_en") or m.get("name_nb") or page["id"]),
+                     what_nb="vurderingen av indikatoren", what_en="the indicator's rating",
+                     county_borders=True, table_href="#values-table")

@@ -128,6 +128,18 @@ def test_one_page_and_one_csv_per_indicator(published: Published) -> None:
         assert len(data) == counts.get(ind, 0), ind
         assert {d["indicator_id"] for d in data} <= {ind}
         assert f'href="{ind}.csv" download' in html
+        # the map of the latest values: every municipality, coloured by the rating the mart gives it
+        latest = dict(q(db, "select municipality_code, rating from marts.indicator_scores where indicator_id = ? "
+                            "and value is not null and year = (select max(year) from marts.indicator_scores "
+                            "where indicator_id = ? and value is not null)", [ind, ind]))
+        if latest:
+            fig = re.search(rf'<figure class="map" id="map-{ind}".*?</figure>', html, re.S)
+            assert fig, ind
+            assert fig.group(0).count('<a href="../kommune/') == 357, ind
+            assert "Kartverket" in fig.group(0)
+            keys = dict(re.findall(r'data-code="(\d{4})" data-key="([a-z]+)"', fig.group(0)))
+            rated = {c for c, r in latest.items() if r}
+            assert {c for c, k in keys.items() if k != "none"} == rated, ind
     header = next(csv.reader(io.StringIO((site / f"{rows[0]['indicator_id']}.csv").read_text(encoding="utf-8"))))
     assert header == [c for c, in q(db, "select column_name from information_schema.columns where "
                                         "table_schema='marts' and table_name='indicator_scores' "
