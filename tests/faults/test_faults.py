@@ -23,15 +23,18 @@ from testkit.faults.diskfull import DISK_FAULTS
 from testkit.faults.intake import INTAKE_FAULTS
 from testkit.faults.lab import Lab, Outcome, marts_state
 from testkit.faults.scenarios import SNAPSHOT_FAULTS, SSB_FAULTS, sigkill_during_dbt, submission_breaks_mart
+from testkit.shared_demo import PublishedDemo, copy_home
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab(published_demo: PublishedDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """A lab on a copy of the run's shared demo refresh (its baseline publish)."""
     root = tmp_path_factory.mktemp("fault_lab")
+    copy_home(published_demo, root / "home")
     lab = Lab(root / "home")
-    lab.ensure_published()
+    assert lab.ensure_published() is None  # published already: no refresh here
     yield lab
 
 
