@@ -58,3 +58,29 @@ def published_demo(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPat
 def demo_home_copy(published_demo: PublishedDemo, tmp_path: Path) -> Settings:
     """Settings of a private, writable copy of the published demo's home."""
     return copy_home(published_demo, tmp_path / "demo_home")
+
+
+# Modules in the order the workers should start them: the longest first (measured with --durations, see
+# docs/benchmarks.md "Test suite time"), alternating between modules that need the shared demo and modules
+# that build their own homes, so one worker is busy while the other builds the shared demo. Every other
+# module follows in collection order.
+SLOW_FIRST = (
+    "tests/faults/test_disk_full.py",
+    "tests/e2e/test_live_refresh.py",
+    "tests/faults/test_sigkill_readers.py",
+    "tests/e2e/test_demo_separation.py",
+    "tests/faults/test_faults.py",
+    "tests/api/test_refresh_under_load.py",
+    "tests/retention/test_retention.py",
+    "tests/scoring/test_scoring_fixture.py",
+    "tests/e2e/test_nightly_refresh.py",
+    "tests/klass/test_harmonisation_sql.py",
+    "tests/ui/test_dagster_ui.py",
+    "tests/ui/test_report_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slowest modules first (a stable sort: the order inside a module stays as written)."""
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
