@@ -23,7 +23,7 @@ browser:
 	bash scripts/install_browser.sh
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n auto --dist loadscope tests
+	$(BIN)/python -m pytest -n auto --dist loadscope --no-loadscope-reorder tests
 
 ui: $(STAMP)
 	$(BIN)/kommune-sdg ui

@@ -1,25 +1,86 @@
-"""Shared fixtures: an isolated KOMMUNE_SDG_HOME (with its Dagster home inside) per test module.
+"""Shared fixtures. Tests hand a home to the product as resources/settings (`run_refresh(settings, ...)`,
+`Settings.for_home`), never through the environment; a test that starts the CLI as a subprocess passes
+`Settings.environ()`.
 
-Tests hand the home to the product as resources/settings (`run_refresh(home, ...)`, `Settings.for_home`), never
-through the environment; a test that starts the CLI as a subprocess passes `Settings.environ()`."""
+One demo refresh per test run (testkit/shared_demo.py), shared by every pytest-xdist worker:
+
+- `published_demo` (session): `PublishedDemo(home, settings, summary, published_sha256)`, a home holding one
+  successful `run_refresh(settings, "demo")` (marts, reports, exports, quality report, Dagster run history).
+  READ ONLY: query `home.published_db` read-only, serve its reports, start read-only processes on it. Never
+  refresh, submit or write into it; the session ends with an error if its published warehouse changed.
+- `demo_home_copy` (function): `Settings` of a private, writable copy of that home in the test's tmp_path, for
+  a test that refreshes, submits, breaks or prunes something. A copy costs about a second; a refresh a minute.
+- `copy_home(published_demo, dest)` (testkit.shared_demo): the same copy for a module-scoped fixture whose
+  tests share one writable home (e.g. the fault lab, tests/e2e/test_nightly_refresh.py).
+- `module_home` (module): an empty home, for tests that must start from nothing (live runs, a first refresh).
+
+The test order puts the slowest modules first (SLOW_FIRST below), so both workers stay busy to the end under
+`--dist loadscope --no-loadscope-reorder` (the Makefile's `test` target).
+"""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipeline.paths import Home
+from pipeline.settings import Settings
+from testkit.shared_demo import PublishedDemo, copy_home, sha256_file  # noqa: F401 (sha256_file: for tests)
+from testkit.shared_demo import published_demo as _published_demo
 
 
 @pytest.fixture(scope="module")
 def module_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
-    """A fresh KOMMUNE_SDG_HOME for one test module (one full refresh can be shared by its tests)."""
+    """A fresh, empty KOMMUNE_SDG_HOME for one test module."""
     root = tmp_path_factory.mktemp("ksdg_home")
     yield Home(root).ensure()
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def _run_folder(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every worker of this run sees (and no other run): an xdist worker's base temp is
+    <run>/popen-gwN, so its parent; without xdist, the run's own base temp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+@pytest.fixture(scope="session")
+def published_demo(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PublishedDemo]:
+    """The run's one published demo refresh (read only; see the module docstring)."""
+    demo = _published_demo(_run_folder(pytestconfig, tmp_path_factory))
+    yield demo
+    assert sha256_file(demo.home.published_db) == demo.published_sha256, (
+        f"a test wrote into the shared published demo ({demo.home.published_db}): use demo_home_copy")
+
+
+@pytest.fixture
+def demo_home_copy(published_demo: PublishedDemo, tmp_path: Path) -> Settings:
+    """Settings of a private, writable copy of the published demo's home."""
+    return copy_home(published_demo, tmp_path / "demo_home")
+
+
+# Modules in the order the workers should start them: the longest first (measured with --durations, see
+# docs/benchmarks.md "Test suite time"), alternating between modules that need the shared demo and modules
+# that build their own homes, so one worker is busy while the other builds the shared demo. Every other
+# module follows in collection order.
+SLOW_FIRST = (
+    "tests/faults/test_disk_full.py",
+    "tests/e2e/test_live_refresh.py",
+    "tests/faults/test_sigkill_readers.py",
+    "tests/e2e/test_demo_separation.py",
+    "tests/faults/test_faults.py",
+    "tests/api/test_refresh_under_load.py",
+    "tests/retention/test_retention.py",
+    "tests/scoring/test_scoring_fixture.py",
+    "tests/e2e/test_nightly_refresh.py",
+    "tests/klass/test_harmonisation_sql.py",
+    "tests/ui/test_dagster_ui.py",
+    "tests/ui/test_report_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slowest modules first (a stable sort: the order inside a module stays as written)."""
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))

@@ -1,5 +1,6 @@
-"""One demo refresh for the tests/api package (with a configured API URL, so the report links to it), the real
-`kommune-sdg api` process over it, and helpers to read the published file independently of the API."""
+"""The run's shared demo refresh (tests/conftest.py: built with a configured API URL, so the report links to
+it; read only), the real `kommune-sdg api` process over it, and helpers to read the published file
+independently of the API."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ import pytest
 import requests
 
 from pipeline.paths import Home
-from pipeline.refresh import RefreshSummary, run_refresh
+from pipeline.refresh import RefreshSummary
 from pipeline.settings import Settings
 from testkit.api_server import ApiProcess, api_process
+from testkit.shared_demo import DEMO_API_URL, PublishedDemo
 
 # what the report should link to: a configured public URL, not the CLI default (proves the setting travels)
-REPORT_API_URL = "https://api.kommune-sdg.test/base"
+REPORT_API_URL = DEMO_API_URL
 
 
 @dataclass
@@ -39,13 +41,11 @@ class Published:
             con.close()
 
 
-@pytest.fixture(scope="package")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    root = tmp_path_factory.mktemp("api_home")
-    settings = Settings.for_home(root, api_base_url=REPORT_API_URL)
-    summary = run_refresh(settings, "demo")
-    assert summary.success, summary.failures + summary.checks_failed
-    return Published(settings.home, settings, summary)
+@pytest.fixture(scope="session")
+def published(published_demo: PublishedDemo) -> Published:
+    """The shared demo refresh (read only), whose settings carry REPORT_API_URL."""
+    assert published_demo.settings.api_base_url == REPORT_API_URL
+    return Published(published_demo.home, published_demo.settings, published_demo.summary)
 
 
 @pytest.fixture(scope="package")

@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 from pipeline.paths import REPO_ROOT
-from tests.api.conftest import Published
+from pipeline.settings import Settings
 
 
-def test_load_script_smoke(published: Published, tmp_path: Path) -> None:
+def test_load_script_smoke(demo_home_copy: Settings, tmp_path: Path) -> None:
+    """On a copy of the shared demo: the script writes its logs into the home it measures."""
     out = tmp_path / "load.jsonl"
     proc = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "api_load.py"), "--home",
-                           str(published.home.root), "--no-refresh", "--baseline", "3", "--clients", "4",
+                           str(demo_home_copy.home.root), "--no-refresh", "--baseline", "3", "--clients", "4",
                            "--json", str(out)], capture_output=True, text=True, timeout=180, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(out.read_text().splitlines()[-1])

@@ -17,16 +17,18 @@ from pipeline.refresh import RefreshSummary, instance_for, run_refresh
 from pipeline.refresh_inputs import unchanged_refresh
 from pipeline.settings import Settings
 from testkit.faults.lab import rewrite_table
+from testkit.shared_demo import PublishedDemo, copy_home
 from tests.conftest import sha256_file
 
 N_MUNICIPALITIES = 357
 
 
 @pytest.fixture(scope="module")
-def published(module_home: Home) -> tuple[Home, RefreshSummary]:
-    summary = run_refresh(module_home, "demo")
-    assert summary.success, summary.failures + summary.checks_failed
-    return module_home, summary
+def published(published_demo: PublishedDemo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Home, RefreshSummary]:
+    """The run's shared demo refresh, in a home of this module's own (its tests refresh and queue files in it)."""
+    settings = copy_home(published_demo, tmp_path_factory.mktemp("nightly") / "home")
+    assert published_demo.summary.success, published_demo.summary.failures + published_demo.summary.checks_failed
+    return settings.home, published_demo.summary
 
 
 def query(db: Path, sql: str) -> list[tuple]:

@@ -1,9 +1,9 @@
 """Retention: a year of nightly refreshes levels off on disk, what a kept run refers to stays resolvable,
 Dagster run history is pruned by age, and `kommune-sdg status` shows disk use per area.
 
-The year: one real demo refresh (Dagster + dbt + DuckDB, publish), then 365 simulated nights through the
-product's own snapshot store, submission intake, ledger and pruning (testkit/retention_sim.py says what is
-simulated). About two minutes.
+The year: one real demo refresh (Dagster + dbt + DuckDB, publish: a copy of the run's shared one), then 365
+simulated nights through the product's own snapshot store, submission intake, ledger and pruning
+(testkit/retention_sim.py says what is simulated). About a minute.
 """
 
 from __future__ import annotations
@@ -35,18 +35,21 @@ from pipeline.retention import (
 )
 from pipeline.settings import Settings
 from testkit.retention_sim import YearResult, simulate_year
+from testkit.shared_demo import PublishedDemo, copy_home
 
 GROWING = ("snapshots (live + objects)", "submissions archive", "submissions quarantine", "quality reports",
            "dagster history")
 
 
 @pytest.fixture(scope="module")
-def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Home, YearResult]]:
+def year(published_demo: PublishedDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Home, YearResult]]:
     # in RAM when the machine has /dev/shm: 365 nights of small fsyncs cost minutes on a busy disk, and disk
     # use is counted in allocated blocks either way
     shm = Path("/dev/shm")
     base = Path(tempfile.mkdtemp(prefix="ksdg_year_", dir=shm)) if shm.is_dir() else tmp_path_factory.mktemp("year")
     root = base / "home"
+    # night 0 is the run's shared real demo refresh, in a copy of its home (simulate_year finds it published)
+    copy_home(published_demo, root)
     policy = RetentionPolicy(keep_runs=7, history_days=30)
     yield Home(root), simulate_year(root, nights=365, policy=policy, sample_every=30, log=lambda m: None)
     shutil.rmtree(base, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""The indicator catalog's shape, and the scoring marts on the full demo refresh (one refresh per module)."""
+"""The indicator catalog's shape, and the scoring marts on the run's shared demo refresh."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import duckdb
 import pytest
 
 from pipeline.catalog import load_indicators, ssb_catalog
-from pipeline.paths import Home
-from pipeline.refresh import RefreshSummary, run_refresh
 from pipeline.submissions.catalog import code_key, load_u4ssc_kpis
+from testkit.shared_demo import PublishedDemo
 
 NEW_MARTS = {"county_goal_scores", "u4ssc_codes", "u4ssc_kpis", "u4ssc_dimensions", "goal_coverage",
              "score_sensitivity"}
@@ -67,10 +66,10 @@ def _assert_filters_selected(table, filters: str, indicator_id: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(module_home: Home) -> duckdb.DuckDBPyConnection:
-    summary: RefreshSummary = run_refresh(module_home, "demo")
-    assert summary.success, summary.failures + summary.checks_failed
-    con = duckdb.connect(str(module_home.published_db), read_only=True)
+def demo(published_demo: PublishedDemo) -> duckdb.DuckDBPyConnection:
+    """The run's shared demo refresh (tests/conftest.py), read only."""
+    assert published_demo.summary.success
+    con = duckdb.connect(str(published_demo.home.published_db), read_only=True)
     yield con
     con.close()
 

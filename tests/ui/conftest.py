@@ -1,5 +1,6 @@
-"""Shared by the report, export and browser tests: one full demo refresh for the whole tests/ui package, a
-headless Debian Chromium driven through ChromeDriver (selenium), and a static HTTP server on 127.0.0.1.
+"""Shared by the report, export and browser tests: the run's shared demo refresh (`published`, read only: see
+tests/conftest.py), a headless Debian Chromium driven through ChromeDriver (selenium), and a static HTTP server
+on 127.0.0.1.
 
 Chromium missing is a test FAILURE (run scripts/install_browser.sh), never a skip: CI installs it."""
 
@@ -11,13 +12,12 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pipeline.paths import REPO_ROOT, Home
-from pipeline.refresh import RefreshSummary, run_refresh
+from pipeline.paths import REPO_ROOT
+from testkit.shared_demo import PublishedDemo
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -39,20 +39,13 @@ window.addEventListener('unhandledrejection', function (e) {
 """
 
 
-@dataclass
-class Published:
-    home: Home
-    summary: RefreshSummary
+Published = PublishedDemo
 
 
-@pytest.fixture(scope="package")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
-    """One nightly_refresh on the demo snapshot (in process, persistent instance) for every test here."""
-    root = tmp_path_factory.mktemp("ui_home")
-    home = Home(root).ensure()
-    summary = run_refresh(home, "demo")
-    assert summary.success, summary.failures + summary.checks_failed
-    yield Published(home, summary)
+@pytest.fixture(scope="session")
+def published(published_demo: PublishedDemo) -> PublishedDemo:
+    """The run's one nightly_refresh on the demo snapshot (in process, persistent instance): read only."""
+    return published_demo
 
 
 def browser_paths() -> tuple[str, str]:
@@ -116,9 +109,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="package")
-def report_server(published: Published) -> Iterator[str]:
-    """KOMMUNE_SDG_HOME/reports served over http.server on 127.0.0.1 (an ephemeral port)."""
-    handler = functools.partial(_QuietHandler, directory=str(published.home.reports_dir))
+def served_reports(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the published KOMMUNE_SDG_HOME/reports (the published home is read only: a test may add
+    a page here)."""
+    return Path(shutil.copytree(published.home.reports_dir, tmp_path_factory.mktemp("served") / "reports"))
+
+
+@pytest.fixture(scope="package")
+def report_server(served_reports: Path) -> Iterator[str]:
+    """The published reports (served_reports) over http.server on 127.0.0.1 (an ephemeral port)."""
+    handler = functools.partial(_QuietHandler, directory=str(served_reports))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -3,6 +3,8 @@ filters; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from selenium.webdriver.common.by import By
@@ -81,9 +83,9 @@ def test_municipality_page_charts_render_without_errors(published: Published, re
     screenshot(browser, f"report_{code}")
 
 
-def test_harness_catches_a_broken_chart(published: Published, report_server: str, browser) -> None:
+def test_harness_catches_a_broken_chart(served_reports: Path, report_server: str, browser) -> None:
     """Negative control: a page whose figure JSON is broken must show up as a JavaScript error."""
-    reports = published.home.reports_dir
+    reports = served_reports
     html = (reports / "kommune" / "3201.html").read_text(encoding="utf-8")
     broken = reports / "kommune" / "_broken_test_page.html"
     broken.write_text(html.replace('<script type="application/json" id="figures">{',
