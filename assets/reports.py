@@ -140,14 +140,16 @@ def dbt_docs(context: AssetExecutionContext, data_home: DataHome, warehouse: War
     description="Static HTML report for councils and coordinators: an index of all municipalities and one page per "
                 "municipality (17 goals coloured by rating, trends, indicator table, peer group and national "
                 "median, data freshness), 17 goal and 15 county pages with maps (inline SVG, Kartverket borders), "
-                "Norwegian first with English alongside, offline (bundled Plotly). "
+                "a page and a CSV per indicator, in bokmål or English (a remembered switch), offline "
+                "(bundled Plotly). "
                 "Under KOMMUNE_SDG_HOME/reports/.",
 )
 def municipality_report(context: AssetExecutionContext, data_home: DataHome,
-                        warehouse: Warehouse) -> dg.MaterializeResult:
+                        warehouse: Warehouse, reference: ReferenceData) -> dg.MaterializeResult:
     h = data_home.home
     result = build_report(warehouse.published_path, h.reports_dir, duckdb_config=warehouse.duckdb_config(),
-                          api_url=data_home.api_url)
+                          api_url=data_home.api_url,
+                          network_seed=reference.project_dir / "seeds" / "sdg_network.csv")
     context.log.info(f"built {result.pages} municipality, {result.goal_pages} goal and {result.county_pages} county "
                      f"pages ({result.site_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s: {result.index}")
     metadata: dict[str, dg.MetadataValue] = {

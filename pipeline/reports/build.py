@@ -32,6 +32,7 @@ from pipeline.reports.data import (
     Marts,
     fmt_number,
     fmt_timestamp,
+    frame_records,
     is_demo,
     is_missing,
     load_marts,
@@ -248,14 +249,6 @@ def index_histogram_figure(scores: list[float], year: int | None) -> dict[str, A
 
 # ---------------------------------------------------------------------------------------------- shaping
 
-def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """DataFrame -> list of dicts with None for missing values and plain Python scalars."""
-    if df is None or df.empty:
-        return []
-    obj = df.astype(object)
-    return obj.where(df.notna(), None).to_dict("records")
-
-
 def _group(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
     out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -286,7 +279,7 @@ def _goal_list(marts: Marts) -> list[dict[str, Any]]:
     goals = marts.get("goals")
     if goals is None or goals.empty:
         return [{"goal": g, "name_nb": f"Mål {g}", "name_en": f"Goal {g}", "colour": "#888888"} for g in range(1, 18)]
-    return records(goals.sort_values("goal"))
+    return frame_records(goals.sort_values("goal"))
 
 
 @dataclass
@@ -329,7 +322,7 @@ def _rank_intervals(sens: pd.DataFrame | None, year: int | None) -> dict[str, Si
         return {}
     out: dict[str, SimpleNamespace] = {}
     order = {s: i for i, s in enumerate(SENSITIVITY_SCENARIOS)}
-    for code, rows in _group(records(sens[sens["year"] == year]), "municipality_code").items():
+    for code, rows in _group(frame_records(sens[sens["year"] == year]), "municipality_code").items():
         rows = sorted(rows, key=lambda r: order.get(r["scenario"], len(order)))
         ranks = "; ".join(f"{r['scenario_description']}: {int(r['rank'])}" for r in rows)
         out[code] = SimpleNamespace(low=rows[0]["rank_low"], high=rows[0]["rank_high"], scenarios=ranks)
@@ -348,10 +341,10 @@ def _u4ssc_rows(marts: Marts, ind_names: dict[str, dict[str, Any]]) -> dict[str,
         return {}
     df = kpis[kpis["value"].notna()] if "value" in kpis.columns else kpis
     codes = marts.get("u4ssc_codes")
-    kpi_names = {} if codes is None else {r["u4ssc_code"]: r for r in records(codes)}
+    kpi_names = {} if codes is None else {r["u4ssc_code"]: r for r in frame_records(codes)}
     df = df.sort_values("year").drop_duplicates(["municipality_code", "u4ssc_code"], keep="last")
     out: dict[str, list[SimpleNamespace]] = defaultdict(list)
-    for r in records(df.sort_values(["municipality_code", "u4ssc_code"])):
+    for r in frame_records(df.sort_values(["municipality_code", "u4ssc_code"])):
         meta = ind_names.get(r.get("indicator_id") or "", {}) or kpi_names.get(r["u4ssc_code"], {})
         points = r.get("points")
         out[r["municipality_code"]].append(SimpleNamespace(
@@ -377,13 +370,13 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     gs = gs.assign(_peer=gs["municipality_code"].map(peer_of))
     gs_nat = _medians(gs, ["goal", "year"], "score")
     gs_peer = _medians(gs, ["_peer", "goal", "year"], "score")
-    gs_by_muni = _group(records(gs[gs["year"] == year].drop(columns="_peer")), "municipality_code")
+    gs_by_muni = _group(frame_records(gs[gs["year"] == year].drop(columns="_peer")), "municipality_code")
     has_goal_rank = "rank" in gs.columns
 
     county_scores: dict[tuple[str, int], float] = {}
     cgs = marts.get("county_goal_scores")
     if cgs is not None and {"county_code", "goal", "year", "score"} <= set(cgs.columns):
-        for r in records(cgs[cgs["year"] == year]):
+        for r in frame_records(cgs[cgs["year"] == year]):
             if r["score"] is not None:
                 county_scores[(str(r["county_code"]), int(r["goal"]))] = r["score"]
 
@@ -402,14 +395,14 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     scored = idx_year[idx_year["score"].notna()]
     n_ranked = len(scored)
     peer_ranked = scored["_peer"].value_counts().to_dict()
-    idx_latest = {r["municipality_code"]: r for r in records(idx_year)}
+    idx_latest = {r["municipality_code"]: r for r in frame_records(idx_year)}
     sensitivity = _rank_intervals(marts.get("score_sensitivity"), year)
     idx_series: dict[str, dict[int, float]] = defaultdict(dict)
     for code, y, s in zip(idx["municipality_code"], idx["year"], idx["score"], strict=True):
         if not is_missing(s):
             idx_series[code][int(y)] = float(s)
 
-    ind_meta = {r["indicator_id"]: r for r in records(marts.get("indicators"))}
+    ind_meta = {r["indicator_id"]: r for r in frame_records(marts.get("indicators"))}
     ind_order = sorted(ind_meta.values(), key=lambda r: (int(r.get("goal") or 99), str(r["indicator_id"])))
     latest = _latest_indicator_rows(marts)
     iv = marts.get("indicator_values")
@@ -417,7 +410,7 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     vals = vals.assign(_peer=vals["municipality_code"].map(peer_of))
     ind_nat = _medians(vals, ["indicator_id", "year"], "value")
     ind_peer = _medians(vals, ["_peer", "indicator_id", "year"], "value")
-    latest_by_muni = _group(records(latest), "municipality_code")
+    latest_by_muni = _group(frame_records(latest), "municipality_code")
     u4ssc = _u4ssc_rows(marts, ind_meta)
     groups = Groups(ctx.munis)
     gs_cmp = groups.medians(gs, ["goal", "year"], "score")
@@ -430,11 +423,11 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     fmt_cached = lru_cache(maxsize=65536)(fmt_number)
     cov = marts.get("goal_coverage")
     national_cov = {} if cov is None or year is None else {
-        int(r["goal"]): r for r in records(cov[cov["year"] == year])}
+        int(r["goal"]): r for r in frame_records(cov[cov["year"] == year])}
 
     pages = []
     index_rows = []
-    for m in records(ctx.munis):
+    for m in frame_records(ctx.munis):
         code, peer = m["municipality_code"], m["_peer"]
         name = str(m.get("municipality_name") or code)
         county = str(m.get("county_code") or "")
