@@ -98,11 +98,13 @@ def tie(table: str, column: str, keys: list[str]) -> str:
     if (table, column) == ("indicator_scores", "trend"):
         return " or ".join([_near("d.annual_change", "d.needed_annual_change"),
                             _near("d.annual_change", "0.5 * d.needed_annual_change"), _near("d.annual_change", "0"),
-                            _near("d.needed_annual_change", "0"), on_green.format(_near("d.value", "i.threshold_green"))])
+                            _near("d.needed_annual_change", "0"),
+                            on_green.format(_near("d.value", "i.threshold_green"))])
     if table == "goal_scores" and column in ("rating", "trend"):
         return ("exists (select 1 from floor_marts.indicator_scores as fi join m.marts.indicator_scores as di "
                 "using (municipality_code, indicator_id, year) where fi.municipality_code = d.municipality_code "
-                f"and fi.goal = d.goal and fi.year = d.year and fi.in_index and fi.{column} is distinct from di.{column})")
+                f"and fi.goal = d.goal and fi.year = d.year and fi.in_index "
+                f"and fi.{column} is distinct from di.{column})")
     return "false"
 
 
@@ -112,7 +114,8 @@ def compare(con: duckdb.DuckDBPyConnection, marts_db: Path) -> dict[str, dict]:
     out = {}
     for table, keys in KEYS.items():
         fcols = dict(con.execute("select column_name, data_type from information_schema.columns where "
-                                 "table_catalog = current_database() and table_schema = 'floor_marts' and table_name = ?",
+                                 "table_catalog = current_database() and table_schema = 'floor_marts' "
+                                 "and table_name = ?",
                                  [table]).fetchall())
         mcols = dict(con.execute("select column_name, data_type from information_schema.columns where "
                                  "table_catalog = 'm' and table_schema = 'marts' and table_name = ?",
@@ -120,7 +123,7 @@ def compare(con: duckdb.DuckDBPyConnection, marts_db: Path) -> dict[str, dict]:
         cols = [c for c in fcols if c not in keys and c in mcols]
         on = " and ".join(f'f."{k}" = d."{k}"' for k in keys)
 
-        def differs(c: str) -> str:
+        def differs(c: str, mcols: dict[str, str] = mcols) -> str:
             if mcols[c].upper().startswith(FLOAT_TYPES):
                 return (f'(f."{c}" is null) <> (d."{c}" is null) or abs(f."{c}" - d."{c}") '
                         f'> {REL_TOL} * greatest(1.0, abs(d."{c}"))')
@@ -140,7 +143,8 @@ def compare(con: duckdb.DuckDBPyConnection, marts_db: Path) -> dict[str, dict]:
         res = dict(zip(names, row, strict=True))
         diffs = {c: n for c, n in res.items() if c in cols and n}
         ties = {c.removeprefix("tie:"): n for c, n in res.items() if c.startswith("tie:") and n}
-        dupes = con.execute(f"select count(*) - count(distinct ({', '.join(keys)})) from floor_marts.{table}").fetchone()[0]
+        dupes = con.execute(f"select count(*) - count(distinct ({', '.join(keys)})) "
+                            f"from floor_marts.{table}").fetchone()[0]
         out[table] = {"floor_rows": res["floor_rows"], "mart_rows": res["mart_rows"],
                       "only_floor": res["only_floor"], "only_marts": res["only_marts"], "duplicate_keys": dupes,
                       "differing_columns": diffs, "ties": ties, "columns_compared": len(cols),

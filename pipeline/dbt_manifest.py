@@ -65,6 +65,20 @@ def ensure_manifest(project: DbtProject) -> Path:
     return manifest
 
 
+def keep_partial_parse(run_target: Path, project: DbtProject) -> None:
+    """Keep a build's partial-parse state for the next build. dagster-dbt copies target/partial_parse.msgpack
+    into each run's target folder; `dbt parse` (ensure_manifest) writes it without the warehouse's vars, so
+    every build used to parse the whole project again ("config vars ... have changed"). With the build's own
+    state, the next build with the same vars (the same home) parses only what changed."""
+    state = run_target / "partial_parse.msgpack"
+    if not state.exists():
+        return
+    dst = Path(project.manifest_path).parent / state.name
+    tmp = dst.with_name(f".{state.name}.{os.getpid()}.tmp")
+    shutil.copy2(state, tmp)
+    os.replace(tmp, dst)  # parallel builds: each replaces it whole, never a half-written file
+
+
 def layer(node: dict) -> str:
     """The dbt folder a model lives in (staging, intermediate, marts), 'reference' for seeds."""
     if node["resource_type"] == "seed":
