@@ -9,7 +9,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipeline.dbt_manifest import ensure_manifest, keep_partial_parse, layer
+from pipeline.dbt_manifest import ensure_manifest, forget_foreign_partial_parse, keep_partial_parse, layer
 from pipeline.diskspace import guard
 from pipeline.resources import Warehouse
 
@@ -46,6 +46,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         Events keep dbt's order (a model's output before its tests): a check result yielded before its
         asset's output would be recorded against the previous run's materialization.
         """
+        forget_foreign_partial_parse(project)
         # unit tests check the SQL, not the data: they run in `make test` (tests/dbt_fixture.py), not nightly
         invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", *warehouse.dbt_args()],
                              context=context, raise_on_error=False)
