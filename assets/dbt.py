@@ -9,7 +9,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipeline.dbt_manifest import ensure_manifest, layer
+from pipeline.dbt_manifest import ensure_manifest, forget_foreign_partial_parse, keep_partial_parse, layer
 from pipeline.diskspace import guard
 from pipeline.resources import Warehouse
 
@@ -43,7 +43,10 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
 
         Row counts are read after dbt exits with one short read-only connection (dagster-dbt's
         fetch_row_counts keeps an in-process connection open, which would lock the file for later steps).
+        Events keep dbt's order (a model's output before its tests): a check result yielded before its
+        asset's output would be recorded against the previous run's materialization.
         """
+        forget_foreign_partial_parse(project)
         # unit tests check the SQL, not the data: they run in `make test` (tests/dbt_fixture.py), not nightly
         invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", *warehouse.dbt_args()],
                              context=context, raise_on_error=False)
@@ -55,7 +58,9 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                 yield event.with_metadata({**event.metadata, "dagster/row_count": n}) if n is not None else event
             else:
                 yield event
-        if not invocation.is_successful():
+        if invocation.is_successful():
+            keep_partial_parse(Path(invocation.target_path), project)
+        else:
             # a full disk: a clear DiskFull naming the build database, which is removed so the space comes back
             with guard("the build database (dbt build)", warehouse.build_path, on_full=warehouse.reset_build_db):
                 raise invocation.get_error()

@@ -2,8 +2,10 @@
 
 For each N: generate a synthetic snapshot (testkit/synthetic.py) under --work (default /tmp/ksdg_bench),
 run a full refresh in a fresh KOMMUNE_SDG_HOME (child process, measured: wall, CPU, peak RSS of the
-process tree), then the same refresh again with nothing changed, then the hand-written DuckDB floor
-(bench/floor.sql via bench/floor.py) over the same files, and print the table of docs/benchmarks.md.
+process tree), then the same refresh again with nothing changed, then a hand-written DuckDB floor, and print
+the table of docs/benchmarks.md. `--floor raw` (default): bench/floor_raw.py, the transformation floor over
+the raw tables the refresh loaded (its build database), its marts compared with the refresh's row for row;
+`--floor json`: bench/floor.py, the older floor that starts from the JSON files.
 
     .venv/bin/python bench/refresh_scale.py --units 357 3570 35700 100000 --no-gx-from 35700
 """
@@ -52,6 +54,9 @@ def main() -> int:
                    help="refresh up to publish only: ingest, dbt, blocking checks, publish (no GX, exports, reports)")
     p.add_argument("--skip-unchanged", action="store_true", help="do not run the no-change refresh")
     p.add_argument("--skip-floor", action="store_true")
+    p.add_argument("--floor", choices=["raw", "json"], default="raw",
+                   help="raw: bench/floor_raw.py over the refresh's raw tables, compared with its marts (default); "
+                        "json: bench/floor.py from the snapshot's JSON files")
     p.add_argument("--json", type=Path, help="append results as JSON lines here")
     p.add_argument("--memory-limit", default="2500MB",
                    help="DuckDB memory cap for every connection of the refresh and for the floor (default 2500MB: "
@@ -75,12 +80,26 @@ def main() -> int:
             same, sinfo = _refresh(snap, home, no_gx, a.core, a.memory_limit)
             print(same.line(f"N={n} no-change refresh"), sinfo, flush=True)
             row |= {"unchanged": vars(same) | {"stdout": "", "stderr": ""}, "unchanged_info": sinfo}
-        if not a.skip_floor:
+        if not a.skip_floor and a.floor == "json":
             out = a.work / f"floor_{n}.duckdb"
             floor = measure([PY, str(REPO / "bench" / "floor.py"), str(snap), str(out)], cwd=str(REPO),
                             env=os.environ | {MEMORY_LIMIT_ENV: a.memory_limit})
             print(floor.line(f"N={n} DuckDB floor"), floor.stdout.strip().splitlines()[-1:], flush=True)
             row |= {"floor": vars(floor) | {"stdout": floor.stdout[-2000:], "stderr": floor.stderr[-2000:]}}
+        elif not a.skip_floor and info.get("success"):
+            out = a.work / f"floor_raw_{n}.duckdb"
+            build_db = Settings.for_home(home).home.build_db
+            floor = measure([PY, str(REPO / "bench" / "floor_raw.py"), str(build_db), str(out), "--project-dir",
+                             synthetic_env(snap)[ENV["dbt_project_dir"]]], cwd=str(REPO),
+                            env=os.environ | {MEMORY_LIMIT_ENV: a.memory_limit})
+            try:
+                res = json.loads(floor.stdout.strip().splitlines()[-1])
+            except (json.JSONDecodeError, IndexError):
+                res = {"error": floor.stderr[-2000:]}
+            print(floor.line(f"N={n} raw floor"), {k: res.get(k) for k in ("load_s", "transform_s", "equal")},
+                  flush=True)
+            row |= {"floor_raw": vars(floor) | {"stdout": "", "stderr": floor.stderr[-2000:]} | {"result": res}}
+            out.unlink(missing_ok=True)
         rows.append(row)
         if a.json:
             with a.json.open("a") as fh:
@@ -90,7 +109,8 @@ def main() -> int:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         f = r["full"]
-        fl = r.get("floor")
+        fl = r.get("floor") or ({"wall_s": r["floor_raw"]["result"].get("transform_s") or float("nan")}
+                                if r.get("floor_raw") else None)
         u = r.get("unchanged")
         cells = [f"{r['n']:,}{' (no GX)' if r['no_gx'] else ''}", f"{r['full_info'].get('rows') or 0:,}",
                  f"{f['wall_s']:.1f}", f"{f['cpu_s']:.1f}", f"{f['peak_tree_rss_mb']:.0f}"]

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
-from checks.ssb_suites import municipality_rows, quality_config
+from checks.ssb_suites import MUNICIPALITY_SQL, quality_config
 from pipeline.paths import Home
 
 
@@ -34,14 +35,25 @@ def stats_path(home: Home, run_id: str) -> Path:
 
 
 def table_stats(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per contents code: rows, non-null values, and the sum of municipality values per year."""
+    """table_stats_sql over a DataFrame of one table's raw rows (tests)."""
+    con = duckdb.connect()
+    try:
+        con.register("frame", frame)
+        return table_stats_sql(con, "frame")
+    finally:
+        con.close()
+
+
+def table_stats_sql(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, dict[str, Any]]:
+    """Per contents code of `relation` (one table's raw rows): rows, non-null values, and the sum of municipality
+    values per year (NULL when a year has no value), as SQL aggregates."""
     out: dict[str, dict[str, Any]] = {}
-    munis = municipality_rows(frame) if not frame.empty else frame
-    for code, part in frame.groupby("contents_code", sort=True):
-        m = munis[munis["contents_code"] == code]
-        totals = m.groupby("year")["value"].sum(min_count=1)
-        out[str(code)] = {"rows": len(part), "non_null": int(part["value"].notna().sum()),
-                          "total_by_year": {str(int(y)): (None if pd.isna(v) else float(v)) for y, v in totals.items()}}
+    for code, rows, non_null in con.execute(f"select contents_code, count(*), count(value) from {relation} "
+                                            "group by all order by 1").fetchall():
+        out[str(code)] = {"rows": int(rows), "non_null": int(non_null), "total_by_year": {}}
+    for code, year, total in con.execute(f"select contents_code, year, sum(value) from {relation} "
+                                         f"where {MUNICIPALITY_SQL} group by all order by 1, 2").fetchall():
+        out[str(code)]["total_by_year"][str(int(year))] = None if total is None else float(total)
     return out
 
 

@@ -1,7 +1,8 @@
 """Run Great Expectations 1.x suites on pandas DataFrames (ephemeral context, one per process).
 
-GX has no working DuckDB SQL datasource here, so the checks read the build database with a short
-read-only connection and validate the DataFrames (DESIGN section 9).
+GX has no working DuckDB SQL datasource here (DESIGN section 9): the submission suite validates its small
+DataFrame with GX; the SSB table suites evaluate the same expectations as SQL in DuckDB (checks/ssb_suites.py)
+and report them as the same Finding / SuiteRun.
 """
 
 from __future__ import annotations

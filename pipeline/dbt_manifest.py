@@ -62,8 +62,42 @@ def ensure_manifest(project: DbtProject) -> Path:
                 raise RuntimeError(f"dbt parse failed in {project_dir}:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
             if (Path(tmp) / partial.name).exists():
                 os.replace(Path(tmp) / partial.name, partial)
+                _write_root(partial, project_dir)
             os.replace(Path(tmp) / manifest.name, manifest)
     return manifest
+
+
+def keep_partial_parse(run_target: Path, project: DbtProject) -> None:
+    """Keep a build's partial-parse state for the next build. dagster-dbt copies target/partial_parse.msgpack
+    into each run's target folder; `dbt parse` (ensure_manifest) writes it without the warehouse's vars, so
+    every build used to parse the whole project again ("config vars ... have changed"). With the build's own
+    state, the next build with the same vars (the same home) parses only what changed."""
+    state = run_target / "partial_parse.msgpack"
+    if not state.exists():
+        return
+    dst = Path(project.manifest_path).parent / state.name
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{state.name}.{os.getpid()}.tmp")
+    shutil.copy2(state, tmp)
+    os.replace(tmp, dst)  # parallel builds: each replaces it whole, never a half-written file
+    _write_root(dst, Path(project.project_dir).resolve())
+
+
+def _write_root(state: Path, project_dir: Path) -> None:
+    tmp = state.with_name(f".{state.name}.root.{os.getpid()}.tmp")
+    tmp.write_text(str(project_dir), encoding="utf-8")
+    os.replace(tmp, state.with_name(state.name + ".root"))
+
+
+def forget_foreign_partial_parse(project: DbtProject) -> None:
+    """Remove a partial-parse state written for another folder (a copied or moved project, or a `dbt parse`
+    run by hand with a relative --project-dir): dbt keeps the seeds' paths in it and does not check them
+    ("No files found that match the pattern"); without a state it parses the whole project."""
+    state = Path(project.manifest_path).parent / "partial_parse.msgpack"
+    root = state.with_name(state.name + ".root")
+    here = str(Path(project.project_dir).resolve())
+    if state.exists() and (not root.exists() or root.read_text(encoding="utf-8").strip() != here):
+        state.unlink(missing_ok=True)
 
 
 def layer(node: dict) -> str:

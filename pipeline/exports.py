@@ -8,6 +8,13 @@ Layout under KOMMUNE_SDG_HOME/exports/ (replaced as a whole after each publish):
     csv/<mart>.csv             UTF-8, ',' separated, '.' decimals, header row
     csv-excel-no/<mart>.csv    UTF-8 with BOM, ';' separated, ',' decimals (opens correctly in Norwegian Excel)
 
+A mart with more rows than a spreadsheet holds (PARTITION_ROWS, Excel's 1,048,576 rows less the header: a
+national run has none, a run over 100,000 units has several of ~50 M rows) is written partitioned by year
+instead: parquet/<mart>/year=YYYY/*.parquet and csv/<mart>/year=YYYY/*.csv (hive layout, one folder per year,
+every file holds the year column too: `read_parquet('parquet/<mart>/*/*.parquet')` reads it whole), and no Excel
+variant (Excel could not open it; the README says so). Its manifest entry names the folders and hashes every
+file in them.
+
 CSV text cells that start with = + - @ (or tab / carriage return) get a leading apostrophe so that a
 spreadsheet does not run them as formulas (CSV/formula injection; OWASP). A cell that is exactly "-" (SSB's
 status symbol for "zero") is left alone: it cannot be a formula. Parquet files are never altered.
@@ -35,6 +42,8 @@ MARTS_SCHEMA = "marts"
 BOM = "\ufeff".encode()
 FORMULA_PREFIX = r"^[=+@\t\r-]"
 NUMERIC_FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
+PARTITION_ROWS = 1_048_575  # Excel's row limit less the header row
+PARTITION_COLUMN = "year"
 
 
 @dataclass
@@ -134,9 +143,35 @@ def copy_csv(con: duckdb.DuckDBPyConnection, columns: list[tuple[str, str]], rel
                 f"to {_sql_str(str(path))} (format csv, header, delimiter ',', quote '\"')")
 
 
-def _export_one(con: duckdb.DuckDBPyConnection, name: str, out: Path) -> MartExport:
+def _sha256_tree(path: Path) -> str:
+    """sha256 over a partitioned export: each file's relative path and content hash, in path order."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(f"{f.relative_to(path).as_posix()} {_sha256(f)}\n".encode())
+    return h.hexdigest()
+
+
+def _export_partitioned(con: duckdb.DuckDBPyConnection, name: str, out: Path, columns: list[tuple[str, str]],
+                        rows: int) -> MartExport:
+    """A mart too large for one file (and for Excel): Parquet and CSV folders partitioned by year."""
+    source = f"{MARTS_SCHEMA}.{_q(name)}"
+    files = {"parquet": f"parquet/{name}", "csv": f"csv/{name}"}
+    part = _q(PARTITION_COLUMN)
+    con.execute(f"copy (select * from {source}) to {_sql_str(str(out / files['parquet']))} "
+                f"(format parquet, compression zstd, partition_by ({part}), write_partition_columns true)")
+    con.execute(f"copy (select {_select_list(columns, excel=False)} from {source}) "
+                f"to {_sql_str(str(out / files['csv']))} "
+                f"(format csv, header, delimiter ',', quote '\"', partition_by ({part}), "
+                "write_partition_columns true)")
+    return MartExport(name, int(rows), columns, files, {k: _sha256_tree(out / v) for k, v in files.items()})
+
+
+def _export_one(con: duckdb.DuckDBPyConnection, name: str, out: Path,
+                partition_rows: int = PARTITION_ROWS) -> MartExport:
     columns = mart_columns(con, name)
     rows = con.execute(f"select count(*) from {MARTS_SCHEMA}.{_q(name)}").fetchone()[0]
+    if rows > partition_rows and PARTITION_COLUMN in dict(columns):
+        return _export_partitioned(con, name, out, columns, rows)
     source = f"{MARTS_SCHEMA}.{_q(name)}"
     files = {"parquet": f"parquet/{name}.parquet", "csv": f"csv/{name}.csv",
              "csv_excel_no": f"csv-excel-no/{name}.csv"}
@@ -194,8 +229,13 @@ def _readme(result_marts: list[MartExport], docs: dict[str, dict[str, Any]], ref
         lines += [f"### `{m.name}` ({m.rows:,} rows)", ""]
         if d.get("description"):
             lines += [d["description"], ""]
-        lines += [f"Files: `{m.files['parquet']}`, `{m.files['csv']}`, `{m.files['csv_excel_no']}`", "",
-                  "| column | type | description |", "|---|---|---|"]
+        if "csv_excel_no" in m.files:
+            lines += [f"Files: `{m.files['parquet']}`, `{m.files['csv']}`, `{m.files['csv_excel_no']}`", ""]
+        else:
+            lines += [f"Folders partitioned by year (`{PARTITION_COLUMN}=YYYY/`): `{m.files['parquet']}/`, "
+                      f"`{m.files['csv']}/`. Too many rows for a spreadsheet, so no `csv-excel-no/` file; read "
+                      f"it whole with `read_parquet('{m.files['parquet']}/*/*.parquet')`.", ""]
+        lines += ["| column | type | description |", "|---|---|---|"]
         cols = d.get("columns", {})
         for name, dtype in m.columns:
             desc = (cols.get(name) or "").replace("|", "\\|").replace("\n", " ")
@@ -205,10 +245,11 @@ def _readme(result_marts: list[MartExport], docs: dict[str, dict[str, Any]], ref
 
 
 def export_marts(db_path: Path, out_dir: Path, manifest_path: Path | None = None,
-                 duckdb_config: dict | None = None) -> ExportResult:
+                 duckdb_config: dict | None = None, partition_rows: int = PARTITION_ROWS) -> ExportResult:
     """Export every table of schema marts into a fresh sibling directory, then swap it in for out_dir.
 
-    `duckdb_config`: the warehouse resource's DuckDB settings (memory cap)."""
+    `duckdb_config`: the warehouse resource's DuckDB settings (memory cap). `partition_rows`: marts with more
+    rows are written partitioned by year, without the Excel variant."""
     t0 = time.perf_counter()
     db_path, out_dir = Path(db_path), Path(out_dir)
     if not db_path.exists():
@@ -225,7 +266,7 @@ def export_marts(db_path: Path, out_dir: Path, manifest_path: Path | None = None
                 "select table_name from information_schema.tables where table_schema = ? order by 1",
                 [MARTS_SCHEMA]).fetchall()]
             refresh = {k: (str(v) if v is not None else None) for k, v in (read_refresh_meta(con) or {}).items()}
-            marts = [_export_one(con, n, work) for n in names]
+            marts = [_export_one(con, n, work, partition_rows) for n in names]
             demo = "demo" in str(refresh.get("snapshot_kind") or "").split(",")
             if not demo and "indicator_values" in names:
                 cols = {c for c, _ in next(m for m in marts if m.name == "indicator_values").columns}

@@ -1,4 +1,4 @@
-"""One ephemeral Great Expectations 1.x context per process, shared by the quality checks and the
+"""One ephemeral Great Expectations 1.x context per process, shared by the submission quality check and the
 submission rules (creating a context costs about a second; GX validates pandas DataFrames here)."""
 
 from __future__ import annotations

@@ -103,3 +103,29 @@ def test_csv_cells_cannot_become_formulas(tricky_db: Path, tmp_path: Path) -> No
     # a second export replaces the first as a whole
     export_marts(tricky_db, out, manifest_path=tmp_path / "missing.json")
     assert sorted(p.name for p in out.parent.iterdir()) == ["exports", "w.duckdb"]
+
+
+def test_large_marts_are_partitioned_by_year_without_excel_variant(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.big as select i as id, 2020 + i % 3 as year, '=x' || i as s, i / 4 as v "
+                    "from range(10) as r(i)")
+        con.execute("create table marts.small as select 1 as id, 2024 as year")
+    out = tmp_path / "exports"
+    result = export_marts(db, out, manifest_path=tmp_path / "missing.json", partition_rows=5)
+    assert result.rows == {"big": 10, "small": 1}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["marts"]["big"]["files"] == {"parquet": "parquet/big", "csv": "csv/big"}
+    assert set(manifest["marts"]["small"]["files"]) == {"parquet", "csv", "csv_excel_no"}
+    assert sorted(p.name for p in (out / "parquet" / "big").iterdir()) == ["year=2020", "year=2021", "year=2022"]
+    con = duckdb.connect()
+    back = con.execute(f"select id, year, s, v from read_parquet('{out}/parquet/big/*/*.parquet') "
+                       "order by id").fetchall()
+    assert back == [(i, 2020 + i % 3, f"=x{i}", i / 4) for i in range(10)]  # typed, unaltered, year kept
+    csv_rows = [r for f in sorted((out / "csv" / "big").rglob("*.csv"))
+                for r in list(csv.reader(io.StringIO(f.read_text(encoding="utf-8"))))[1:]]
+    assert len(csv_rows) == 10 and all(r[2].startswith("'=") for r in csv_rows)  # formulas neutralised
+    assert not (out / "csv-excel-no" / "big.csv").exists()
+    assert "no `csv-excel-no/` file" in (out / "README.md").read_text(encoding="utf-8")
+    assert len(manifest["marts"]["big"]["sha256"]["parquet"]) == 64
