@@ -152,8 +152,10 @@ base as (
 )
 select b.municipality_code, b.municipality_name, b.county_code, b.county_name, {structure_year} as structure_year,
        b.population, cast(s.size_class as integer) as size_class, s.name_nb as size_class_name_nb,
-       s.name_en as size_class_name_en, (select is_demo from run) as is_demo
+       s.name_en as size_class_name_en, n.member_code is not null as in_sdg_network,
+       cast(n.joined_year as integer) as sdg_network_joined_year, (select is_demo from run) as is_demo
 from base as b
+left join reference.sdg_network as n on n.member_kind = 'municipality' and n.member_code = b.municipality_code
 left join reference.size_classes as s
     on b.population >= s.min_population and (s.max_population is null or b.population <= s.max_population);
 

@@ -65,6 +65,9 @@ def demo_home_copy(published_demo: PublishedDemo, tmp_path: Path) -> Settings:
 # that build their own homes, so one worker is busy while the other builds the shared demo. Every other
 # module follows in collection order.
 SLOW_FIRST = (
+    "tests/deploy/test_service.py",
+    "tests/deploy/test_service_failures.py",
+    "tests/postgres_marts/test_postgres_marts.py",
     "tests/faults/test_disk_full.py",
     "tests/e2e/test_live_refresh.py",
     "tests/faults/test_sigkill_readers.py",

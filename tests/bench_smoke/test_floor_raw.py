@@ -7,31 +7,26 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
 from bench.floor_raw import KEYS, compare, run
-from checks.quality_checks import ssb_quality_suites
-from pipeline.asset_keys import PUBLISHED_WAREHOUSE
-from pipeline.paths import DBT_PROJECT_DIR, Home
-from pipeline.refresh import run_refresh
-
-# what publishing needs (ingest, dbt build with its tests, blocking checks, publish): bench/run_refresh.py --core
-CORE = ((dg.AssetSelection.keys(PUBLISHED_WAREHOUSE).upstream() | dg.AssetSelection.groups("reference"))
-        - dg.AssetSelection.checks(ssb_quality_suites))
+from pipeline.paths import DBT_PROJECT_DIR
+from testkit.shared_demo import PublishedDemo
 
 
 @pytest.fixture(scope="module")
-def floor(module_home: Home, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
-    summary = run_refresh(module_home, "demo", selection=CORE)
-    assert summary.success, summary.failures or summary.checks_failed
-    out = tmp_path_factory.mktemp("floor") / "floor.duckdb"  # a file named like the schema must work too
-    return run(module_home.build_db, out, DBT_PROJECT_DIR), out
+def floor(published_demo: PublishedDemo, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, Path]:
+    """The floor over a copy of the build database of the test run's demo refresh (tests/conftest.py)."""
+    work = tmp_path_factory.mktemp("floor")
+    build = work / "build.duckdb"
+    shutil.copyfile(published_demo.home.build_db, build)
+    out = work / "floor.duckdb"  # a file named like the schema must work too
+    return run(build, out, DBT_PROJECT_DIR), out, build
 
 
-def test_floor_marts_equal_the_refresh_marts(floor: tuple[dict, Path]) -> None:
-    result, _ = floor
+def test_floor_marts_equal_the_refresh_marts(floor: tuple[dict, Path, Path]) -> None:
+    result, _, _ = floor
     assert set(result["tables"]) == set(KEYS)
     for table, r in result["tables"].items():
         assert r["floor_rows"] == r["mart_rows"] > 0, table
@@ -43,11 +38,10 @@ def test_floor_marts_equal_the_refresh_marts(floor: tuple[dict, Path]) -> None:
         assert result["tables"][table]["mart_columns_not_in_floor"] == [], table
 
 
-def test_comparison_reports_a_changed_mart_value(floor: tuple[dict, Path], module_home: Home,
-                                                 tmp_path: Path) -> None:
-    _, out = floor
+def test_comparison_reports_a_changed_mart_value(floor: tuple[dict, Path, Path], tmp_path: Path) -> None:
+    _, out, build = floor
     changed = tmp_path / "changed.duckdb"
-    shutil.copyfile(module_home.build_db, changed)
+    shutil.copyfile(build, changed)
     with duckdb.connect(str(changed)) as con:
         con.execute("update marts.indicator_scores set rating = 'red', score = score + 1 where (municipality_code, "
                     "indicator_id, year) = (select (municipality_code, indicator_id, year) from marts.indicator_scores "
