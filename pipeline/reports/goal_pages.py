@@ -159,7 +159,8 @@ def goal_page_models(goals: list[dict[str, Any]], marts: Marts, data: MapData, g
                                     f"No municipality has a score for goal {goal} yet."))
         by_year = ", ".join(f"{y}: {fmt_number(q['p50'][y], 1)}" for y in years)
         trend_alt = ((f"Median per år: {by_year}.", f"Median by year: {by_year}.") if years
-                     else ("Ingen tidsserie.", "No series."))
+                     else ("Ingen tidsserie: ingen kommune har score for målet ennå.",
+                           "No series: no municipality has a score for the goal yet."))
         figures = {"distribution": distribution_figure(rows, g, data.year, layout),
                    "trend": trend_figure(years, q, g.get("colour") or "#00689d", layout)}
         pages.append({
