@@ -11,6 +11,7 @@ import pandas as pd
 from pipeline.reports.data import Marts, fmt_number, frame_records
 from pipeline.reports.geo import Geometry
 from pipeline.reports.goal_pages import goal_href
+from pipeline.reports.i18n import pair
 from pipeline.reports.maps import INDEX_NOTE, MapData, build_map, index_areas, index_legend
 from pipeline.reports.network import Member
 
@@ -31,13 +32,14 @@ def county_figure(goals: list[dict[str, Any]], county: dict[int, Any], national:
     return {
         "data": [
             {"type": "bar", "name": name, "x": x, "y": ys(county), "marker": {"color": [g["colour"] for g in goals]},
-             "customdata": [f"{g['goal']}: {g['name_nb']} / {g['name_en']}" for g in goals],
+             "customdata": [pair(f"{g['goal']}: {g['name_nb']}", f"{g['goal']}: {g['name_en']}") for g in goals],
              "hovertemplate": "%{customdata}<br>%{y:.1f}<extra>" + name + "</extra>"},
-            {"type": "scatter", "mode": "markers", "name": "Landet (median) / National median", "x": x,
+            {"type": "scatter", "mode": "markers", "name": pair("Landet (median)", "National median"), "x": x,
              "y": ys(national), "marker": {"symbol": "line-ew-open", "size": 18, "color": "#1f4e79",
                                            "line": {"width": 3, "color": "#1f4e79"}}},
         ],
-        "layout": {**layout, "title": {"text": f"Fylkets målscore {year or ''} / County goal scores", "x": 0,
+        "layout": {**layout, "title": {"text": pair(f"Fylkets målscore {year or ''}",
+                                                           f"County goal scores {year or ''}"), "x": 0,
                                        "font": {"size": 14}},
                    "yaxis": {"range": [0, 100], "title": {"text": "Score 0–100"}, "gridcolor": "#eeeeee"},
                    "xaxis": {"type": "category"}, "height": 360},
@@ -85,14 +87,16 @@ def county_page_models(goals: list[dict[str, Any]], marts: Marts, data: MapData,
                                         index=data.index.get(c), rank=data.index_rank.get(c),
                                         change=data.index_change.get(c), member=m))
         scored = [r.index for r in rows if r.index is not None]
-        fig_alt = "; ".join(f"{g.goal}: {fmt_number(g.score, 1)} (landet / national {fmt_number(g.national, 1)})"
-                            for g in goal_rows)
+        fig_alt = {lang: "; ".join(f"{g.goal}: {fmt_number(g.score, 1)} ({word} {fmt_number(g.national, 1)})"
+                                   for g in goal_rows)
+                   for lang, word in (("nb", "landet"), ("en", "national"))}
         pages.append({
             "path": county_href(code), "code": code, "name": name, "member": member, "map": mp,
             "goal_rows": goal_rows, "has_rollup": bool(own), "municipalities": rows, "n_scored": len(scored),
             "figures": {"county": county_figure(goals, {g.goal: g.score for g in goal_rows},
                                                 {g.goal: g.national for g in goal_rows}, name, data.year, layout)},
-            "alts": {"county": f"Målscore for {name} per mål / goal scores per goal: {fig_alt}."},
+            "alts": {"county": (f"Målscore for {name} per mål: {fig_alt['nb']}.",
+                                f"Goal scores for {name} by goal: {fig_alt['en']}.")},
             "network_municipalities": sum(1 for r in rows if r.member is not None),
         })
     return pages

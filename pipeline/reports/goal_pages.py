@@ -12,6 +12,7 @@ import pandas as pd
 from pipeline.reports.data import NO_RATING, RATINGS, TRENDS, Marts, fmt_number, frame_records, rating_of, trend_of
 from pipeline.reports.geo import Geometry
 from pipeline.reports.goal_texts import LOCAL_MEANING
+from pipeline.reports.i18n import pair
 from pipeline.reports.maps import MapData, build_map, goal_areas, rating_legend, score_legend
 
 GOAL_SUBDIR = "goal"
@@ -29,18 +30,20 @@ def distribution_figure(rows: list[dict[str, Any]], goal: dict[str, Any], year: 
     for key, (colour, nb, en) in [*RATINGS.items(), ("none", NO_RATING)]:
         xs = [float(r["score"]) for r in rows if r.get("score") is not None and rating_of(r.get("rating"))[0] == key]
         if xs:
-            traces.append({"type": "histogram", "x": xs, "name": f"{nb} / {en}", "marker": {"color": colour},
+            traces.append({"type": "histogram", "x": xs, "name": pair(nb, en), "marker": {"color": colour},
                            "xbins": {"start": 0, "end": 100, "size": 5}})
     lay = {**layout, "barmode": "stack", "bargap": 0.05,
-           "title": {"text": f"Fordeling av målscore {year or ''} / Distribution of goal scores", "x": 0,
+           "title": {"text": pair(f"Fordeling av målscore {year or ''}", f"Distribution of goal scores {year or ''}"),
+                     "x": 0,
                      "font": {"size": 14}},
-           "xaxis": {"range": [0, 100], "title": {"text": f"Mål {goal['goal']} score"}},
-           "yaxis": {"title": {"text": "Kommuner / Municipalities"}, "gridcolor": "#eeeeee"}, "height": 420,
+           "xaxis": {"range": [0, 100],
+                     "title": {"text": pair(f"Mål {goal['goal']} score", f"Goal {goal['goal']} score")}},
+           "yaxis": {"title": {"text": pair("Kommuner", "Municipalities")}, "gridcolor": "#eeeeee"}, "height": 420,
            "hovermode": "closest", "legend": {"orientation": "h", "y": -0.3},
            "margin": {**layout.get("margin", {}), "b": 120}}
     if not traces:
-        lay["annotations"] = [{"text": "Ingen målscore ennå / No goal scores yet", "xref": "paper", "yref": "paper",
-                               "x": 0.5, "y": 0.5, "showarrow": False}]
+        lay["annotations"] = [{"text": pair("Ingen målscore ennå", "No goal scores yet"), "xref": "paper",
+                               "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False}]
     return {"data": traces, "layout": lay}
 
 
@@ -51,14 +54,15 @@ def trend_figure(years: list[int], q: dict[str, dict[int, float]], colour: str,
 
     return {
         "data": [
-            {"type": "scatter", "mode": "lines", "name": "25. persentil / 25th percentile", "x": years,
+            {"type": "scatter", "mode": "lines", "name": pair("25. persentil", "25th percentile"), "x": years,
              "y": series("p25"), "line": {"dash": "dot", "color": "#777777"}},
             {"type": "scatter", "mode": "lines+markers", "name": "Median", "x": years, "y": series("p50"),
              "line": {"width": 3, "color": colour}},
-            {"type": "scatter", "mode": "lines", "name": "75. persentil / 75th percentile", "x": years,
+            {"type": "scatter", "mode": "lines", "name": pair("75. persentil", "75th percentile"), "x": years,
              "y": series("p75"), "line": {"dash": "dot", "color": "#777777"}},
         ],
-        "layout": {**layout, "title": {"text": "Landet over tid / Nationally over time", "x": 0, "font": {"size": 14}},
+        "layout": {**layout,
+                   "title": {"text": pair("Landet over tid", "Nationally over time"), "x": 0, "font": {"size": 14}},
                    "yaxis": {"range": [0, 100], "title": {"text": "Score 0–100"}, "gridcolor": "#eeeeee"},
                    "xaxis": {"dtick": 1}, "height": 320},
     }
@@ -147,11 +151,16 @@ def goal_page_models(goals: list[dict[str, Any]], marts: Marts, data: MapData, g
                     for r in county_rows.get(goal, [])]
         scores = [float(r.score) for r in ranked]
         median = float(pd.Series(scores).median()) if scores else None
-        dist_alt = (f"{len(scores)} av {len(codes)} kommuner har score for mål {goal}; median "
-                    f"{fmt_number(median, 1)}, fra {fmt_number(min(scores), 1)} til {fmt_number(max(scores), 1)}."
-                    if scores else f"Ingen kommune har score for mål {goal} ennå.")
-        trend_alt = ("Median per år / median by year: " + ", ".join(
-            f"{y}: {fmt_number(q['p50'][y], 1)}" for y in years) + ".") if years else "Ingen tidsserie / no series."
+        dist_alt = ((f"{len(scores)} av {len(codes)} kommuner har score for mål {goal}; median "
+                     f"{fmt_number(median, 1)}, fra {fmt_number(min(scores), 1)} til {fmt_number(max(scores), 1)}.",
+                     f"{len(scores)} of {len(codes)} municipalities have a score for goal {goal}; median "
+                     f"{fmt_number(median, 1)}, from {fmt_number(min(scores), 1)} to {fmt_number(max(scores), 1)}.")
+                    if scores else (f"Ingen kommune har score for mål {goal} ennå.",
+                                    f"No municipality has a score for goal {goal} yet."))
+        by_year = ", ".join(f"{y}: {fmt_number(q['p50'][y], 1)}" for y in years)
+        trend_alt = ((f"Median per år: {by_year}.", f"Median by year: {by_year}.") if years
+                     else ("Ingen tidsserie: ingen kommune har score for målet ennå.",
+                           "No series: no municipality has a score for the goal yet."))
         figures = {"distribution": distribution_figure(rows, g, data.year, layout),
                    "trend": trend_figure(years, q, g.get("colour") or "#00689d", layout)}
         pages.append({

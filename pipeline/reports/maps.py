@@ -1,7 +1,8 @@
 """Choropleth maps as inline SVG: one <a><title/><path/></a> per municipality (coloured by rating, or by
 SDG-index class), linking to the municipality's page: the link takes keyboard focus, its <title> is both the
 hover tooltip and the link's accessible name. Every map carries a legend, the year and the Kartverket credit;
-a sentence next to it is its text alternative.
+a sentence next to it is its text alternative. Texts carry bokmål and English (i18n; the areas' <title>s as
+data-text-nb/-en) and the page shows one of them, the reader's language.
 
 No tiles, no CDN, no script needed to draw: the maps work offline from disk and from any static server
 (static/maps.js only mirrors the hovered or focused municipality into the map's info line)."""
@@ -27,6 +28,7 @@ from pipeline.reports.data import (
     trend_of,
 )
 from pipeline.reports.geo import Geometry, union_bbox
+from pipeline.reports.i18n import ta, tt
 
 PAGES_SUBDIR = "kommune"
 
@@ -58,7 +60,8 @@ class Area:
     name: str
     fill: str
     key: str
-    label: str
+    label_nb: str
+    label_en: str
     alt_fill: str = ""  # goal maps: the colour of the score class (the map's second colouring)
     alt_key: str = ""
 
@@ -136,24 +139,29 @@ def map_data(marts: Marts, munis: pd.DataFrame, year: int | None) -> MapData:
     return MapData(year, names, counties, county_names, population, index, rank, change, breaks, dict(goal_rows))
 
 
-def index_classes(breaks: list[float]) -> list[tuple[float, str, str]]:
-    """(lower bound, colour, label) per class, highest first; one class when there are no breaks."""
+def index_classes(breaks: list[float]) -> list[tuple[float, str, str, str]]:
+    """(lower bound, colour, label nb, label en) per class, highest first; one class when there are no breaks."""
     if not breaks:
-        return [(float("-inf"), INDEX_COLOURS[2], "alle / all")]
+        return [(float("-inf"), INDEX_COLOURS[2], "alle", "all")]
     lows = list(reversed(breaks))
     labels = [f"≥ {fmt_number(lows[0], 1)}"]
     labels += [f"{fmt_number(lo, 1)}–{fmt_number(hi, 1)}" for lo, hi in zip(lows[1:], lows[:-1], strict=True)]
     labels.append(f"< {fmt_number(breaks[0], 1)}")
-    return list(zip([*lows, float("-inf")], INDEX_COLOURS, labels, strict=True))
+    return list(zip([*lows, float("-inf")], INDEX_COLOURS, labels, labels, strict=True))
 
 
-def index_class(score: float | None, breaks: list[float]) -> tuple[str, str, str]:
-    """(key, colour, label) of an SDG-index value; no value -> the report's 'not rated' grey."""
+def index_class(score: float | None, breaks: list[float]) -> tuple[str, str]:
+    """(key, colour) of an SDG-index value; no value -> the report's 'not rated' grey."""
     if score is not None:
-        for i, (low, colour, label) in enumerate(index_classes(breaks)):
+        for i, (low, colour, _nb, _en) in enumerate(index_classes(breaks)):
             if score >= low:
-                return f"c{i}", colour, label
-    return "none", NO_RATING[0], "ingen indeks / no index"
+                return f"c{i}", colour
+    return "none", NO_RATING[0]
+
+
+def _labels(parts: list[tuple[str, str]]) -> tuple[str, str]:
+    """An area's hover text in bokmål and in English from (nb, en) parts."""
+    return " · ".join(nb for nb, _ in parts), " · ".join(en for _, en in parts)
 
 
 def index_areas(data: MapData, codes: list[str]) -> list[Area]:
@@ -161,19 +169,20 @@ def index_areas(data: MapData, codes: list[str]) -> list[Area]:
     for code in codes:
         name = data.names.get(code, code)
         score = data.index.get(code)
-        key, colour, label = index_class(score, data.index_breaks)
-        parts = [f"{name} ({code})"]
+        key, colour = index_class(score, data.index_breaks)
+        head = f"{name} ({code})"
+        parts = [(head, head)]
         if score is None:
-            parts.append("ingen SDG-indeks / no SDG index")
+            parts.append(("ingen SDG-indeks", "no SDG index"))
         else:
-            parts.append(f"SDG-indeks / index {fmt_number(score, 1)}")
+            parts.append((f"SDG-indeks {fmt_number(score, 1)}", f"SDG index {fmt_number(score, 1)}"))
             if code in data.index_rank:
-                parts.append(f"rang / rank {data.index_rank[code]}")
+                parts.append((f"rang {data.index_rank[code]}", f"rank {data.index_rank[code]}"))
             if code in data.index_change:
                 y0, d = data.index_change[code]
-                sign = "+" if d >= 0 else "−"
-                parts.append(f"endring siden / change since {y0}: {sign}{fmt_number(abs(d), 1)}")
-        out.append(Area(code, name, colour, key, " · ".join(parts)))
+                change = f"{'+' if d >= 0 else '−'}{fmt_number(abs(d), 1)}"
+                parts.append((f"endring siden {y0}: {change}", f"change since {y0}: {change}"))
+        out.append(Area(code, name, colour, key, *_labels(parts)))
     return out
 
 
@@ -186,16 +195,17 @@ def goal_areas(data: MapData, goal: int, codes: list[str]) -> list[Area]:
         key, colour, nb, en = rating_of(r.get("rating"))
         trend = trend_of(r.get("trend"))
         score = r.get("score")
-        label = " · ".join([
-            f"{name} ({code})",
-            f"score {fmt_number(score, 1)}" if score is not None else "ingen score / no score",
-            f"{nb} / {en}",
-            f"{trend.arrow} {trend.nb} / {trend.en}".strip(),
+        head = f"{name} ({code})"
+        labels = _labels([
+            (head, head),
+            (f"score {fmt_number(score, 1)}",) * 2 if score is not None else ("ingen score", "no score"),
+            (nb, en),
+            (f"{trend.arrow} {trend.nb}".strip(), f"{trend.arrow} {trend.en}".strip()),
         ])
         s_key, s_colour = "none", NO_RATING[0]
         if score is not None:
             s_key, s_colour = next((f"s{i}", c) for i, (low, c, _) in enumerate(SCORE_CLASSES) if score >= low)
-        out.append(Area(code, name, colour, key, label, s_colour, s_key))
+        out.append(Area(code, name, colour, key, *labels, s_colour, s_key))
     return out
 
 
@@ -207,8 +217,8 @@ def score_legend(areas: list[Area]) -> list[LegendItem]:
 
 def index_legend(areas: list[Area], breaks: list[float]) -> list[LegendItem]:
     n = Counter(a.key for a in areas)
-    items = [LegendItem(colour, label, label, n[f"c{i}"])
-             for i, (_, colour, label) in enumerate(index_classes(breaks))]
+    items = [LegendItem(colour, nb, en, n[f"c{i}"])
+             for i, (_, colour, nb, en) in enumerate(index_classes(breaks))]
     return [*items, LegendItem(NO_RATING[0], "Ingen indeks", "No index", n["none"])]
 
 
@@ -226,22 +236,24 @@ def summary(legend: list[LegendItem], total: int, what_nb: str, what_en: str) ->
 
 
 def svg(geometry: Geometry, map_id: str, areas: list[Area], root: str, *, county_codes: list[str] | None = None,
-        label: str = "") -> Markup:
-    """The <svg> element: shapes of `areas`, framed to their extent, optional county borders on top."""
+        label: tuple[str, str] = ("", "")) -> Markup:
+    """The <svg> element: shapes of `areas`, framed to their extent, optional county borders on top. Each area's
+    <title> carries its label in both languages (data-text-nb/-en: lang.js swaps the text, maps.js mirrors the
+    page's language into the info line); one copy per language keeps the ~360 shapes per map light."""
     shapes = [geometry.municipalities[a.code] for a in areas if a.code in geometry.municipalities]
     x0, y0, x1, y1 = union_bbox([s.bbox for s in shapes])
     pad = max(x1 - x0, y1 - y0) // 50 + 2
     view = f"{x0 - pad} {y0 - pad} {x1 - x0 + 2 * pad} {y1 - y0 + 2 * pad}"
-    parts = [f'<svg class="choropleth" viewBox="{view}" role="group" aria-label="{escape(label)}" '
+    parts = [f'<svg class="choropleth" viewBox="{view}" role="group"{ta("aria-label", *label)} '
              f'aria-describedby="{map_id}-summary" preserveAspectRatio="xMidYMid meet">']
     for a in areas:
         shape = geometry.municipalities.get(a.code)
         if shape is None:
             continue
-        text = escape(a.label)
         alt = f' data-alt-fill="{a.alt_fill}"' if a.alt_fill else ""
         parts.append(f'<a href="{root}{PAGES_SUBDIR}/{a.code}.html" data-code="{a.code}" data-key="{a.key}">'
-                     f'<title>{text}</title><path d="{shape.d}" fill="{a.fill}"{alt}/></a>')
+                     f'<title{tt(a.label_nb, a.label_en)}>{escape(a.label_nb)}</title>'
+                     f'<path d="{shape.d}" fill="{a.fill}"{alt}/></a>')
     for code in county_codes or []:
         c = geometry.counties.get(code)
         if c is not None:
@@ -256,7 +268,7 @@ def build_map(geometry: Geometry, map_id: str, areas: list[Area], legend: list[L
               breaks: list[float] | None = None, alt_legend: list[LegendItem] | None = None) -> MapModel:
     counties = sorted(geometry.counties) if county_borders else []
     s_nb, s_en = summary(legend, len(areas), what_nb, what_en)
-    label = f"Kart / Map: {title_nb} / {title_en} {year or ''}".strip()
+    label = (f"Kart: {title_nb} {year or ''}".strip(), f"Map: {title_en} {year or ''}".strip())
     return MapModel(map_id, title_nb, title_en, year,
                     svg(geometry, map_id, areas, root, county_codes=counties, label=label),
                     legend, s_nb, s_en, sum(1 for a in areas if a.code in geometry.municipalities), table_href,
@@ -282,18 +294,19 @@ def indicator_map(geometry: Geometry, data: MapData, page: dict[str, Any], *, ro
         name = data.names.get(code, code)
         r = rows.get(code)
         key, colour, nb, en = rating_of(r.rating if r is not None else None)
-        parts = [f"{name} ({code})"]
+        head = f"{name} ({code})"
+        parts = [(head, head)]
         if r is None or r.value is None:
-            parts.append("ingen verdi / no value")
+            parts.append(("ingen verdi", "no value"))
         else:
-            parts.append(f"{fmt_number(r.value)} {unit}".strip())
+            parts.append((f"{fmt_number(r.value)} {unit}".strip(),) * 2)
             if r.score is not None:
-                parts.append(f"score {fmt_number(r.score, 1)}")
-        parts.append(f"{nb} / {en}")
+                parts.append((f"score {fmt_number(r.score, 1)}",) * 2)
+        parts.append((nb, en))
         if r is not None and getattr(r, "trend", None) is not None:
             trend = trend_of(r.trend)
-            parts.append(f"{trend.arrow} {trend.nb} / {trend.en}".strip())
-        areas.append(Area(code, name, colour, key, " · ".join(parts)))
+            parts.append((f"{trend.arrow} {trend.nb}".strip(), f"{trend.arrow} {trend.en}".strip()))
+        areas.append(Area(code, name, colour, key, *_labels(parts)))
     m = page["m"]
     return build_map(geometry, f"map-{page['id']}", areas, rating_legend(areas), root=root,
                      year=page.get("latest_year"), title_nb=str(m.get("name_nb") or page["id"]),
