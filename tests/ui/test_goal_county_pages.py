@@ -43,6 +43,7 @@ def test_goal_pages_hold_the_goal_from_the_marts(published: Published) -> None:
         assert f'<h1 data-goal="{goal}">' in html and name_nb in html
         indicators = [r[0] for r in q(db, f"select indicator_id from marts.indicators where goal = {goal}")]
         assert sorted(re.findall(r'<tr data-indicator="([^"]+)"', html)) == sorted(indicators)
+        assert sorted(re.findall(r'href="../indikator/([^"]+)\.html" data-indicator-link', html)) == sorted(indicators)
         rows = q(db, f"select municipality_code, score, rating from marts.goal_scores where goal = {goal} "
                      f"and year = {year}")
         keys = dict(re.findall(r'<a href="../kommune/(\d{4}).html" data-code="\d{4}" data-key="(\w+)">', html))
