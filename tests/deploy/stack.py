@@ -195,8 +195,24 @@ class ServiceStack:
             raise GraphQLError(json.dumps(answer["errors"])[:2000])
         return answer["data"]
 
-    def launch(self, job: str = "nightly_refresh", force: bool = False) -> str:
-        """Submit a run as the UI's Launchpad does; with the QueuedRunCoordinator it is queued first."""
+    def launch(self, job: str = "nightly_refresh", force: bool = False, timeout: float = 120) -> str:
+        """Submit a run as the UI's Launchpad does; with the QueuedRunCoordinator it is queued first.
+
+        Right after the code-location server restarted, the webserver may still hold its old gRPC channel
+        and answer "Could not reach user code server": then it is asked to reload the location, and the
+        launch is tried again (what a user pressing "Reload" in the UI does), until `timeout`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self._launch_once(job, force)
+            except GraphQLError as exc:
+                if "DagsterUserCodeUnreachableError" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            self.query("mutation($n: String!) { reloadRepositoryLocation(repositoryLocationName: $n) "
+                       "{ __typename } }", n=LOCATION)
+            time.sleep(2)
+
+    def _launch_once(self, job: str, force: bool) -> str:
         data = self.query("""
             mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
               __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message }
