@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from checks.gate import published_marts
 from pipeline.dbt_manifest import dbt_project, ensure_manifest
@@ -58,3 +59,9 @@ class PublishWatcher(threading.Thread):
     def stop(self) -> None:
         self._done.set()
         self.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def marts() -> set[str]:
+    """The marts a publish writes (the dbt marts selection), for the service tests' checks."""
+    return expected_marts()

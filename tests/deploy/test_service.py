@@ -17,7 +17,7 @@ import pytest
 from pipeline.jobs import NIGHTLY_SCHEDULE
 from pipeline.settings import Settings
 from testkit.postgres import fresh_database, postgres_server
-from tests.deploy.conftest import PublishWatcher, expected_marts, read_published
+from tests.deploy.conftest import PublishWatcher, read_published
 from tests.deploy.stack import LOCATION, REPOSITORY, ServiceStack
 
 pytestmark = pytest.mark.slow
@@ -37,11 +37,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceStack]:
             yield services.start()
         finally:
             services.stop()
-
-
-@pytest.fixture(scope="module")
-def marts() -> set[str]:
-    return expected_marts()
 
 
 def _stop_schedule(stack: ServiceStack) -> None:

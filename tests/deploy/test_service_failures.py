@@ -19,7 +19,7 @@ import pytest
 
 from pipeline.settings import Settings
 from tests.conftest import sha256_file
-from tests.deploy.conftest import expected_marts, read_published
+from tests.deploy.conftest import read_published
 from tests.deploy.stack import OwnPostgres, ServiceStack
 
 pytestmark = pytest.mark.slow
@@ -47,11 +47,6 @@ def stack(postgres: OwnPostgres, tmp_path_factory: pytest.TempPathFactory) -> It
         yield services.start()
     finally:
         services.stop()
-
-
-@pytest.fixture(scope="module")
-def marts() -> set[str]:
-    return expected_marts()
 
 
 def _wait_step(stack: ServiceStack, run_id: str, step: str, timeout: float = 900) -> None:
