@@ -199,18 +199,22 @@ class ServiceStack:
         """Submit a run as the UI's Launchpad does; with the QueuedRunCoordinator it is queued first.
 
         Right after the code-location server restarted, the webserver may still hold its old gRPC channel
-        and answer "Could not reach user code server": then it is asked to reload the location, and the
-        launch is tried again (what a user pressing "Reload" in the UI does), until `timeout`."""
+        and answer "Could not reach user code server": then it is asked to reload the location, the location
+        is awaited, and the launch is tried again (what a user pressing "Reload" in the UI does), until
+        `timeout`."""
         deadline = time.monotonic() + timeout
         while True:
             try:
                 return self._launch_once(job, force)
             except GraphQLError as exc:
-                if "DagsterUserCodeUnreachableError" not in str(exc) or time.monotonic() > deadline:
+                # unreachable: the stale channel; not found: the location is still loading after a reload
+                stale = any(k in str(exc) for k in ("DagsterUserCodeUnreachableError", "PipelineNotFoundError"))
+                if not stale or time.monotonic() > deadline:
                     raise
             self.query("mutation($n: String!) { reloadRepositoryLocation(repositoryLocationName: $n) "
                        "{ __typename } }", n=LOCATION)
             time.sleep(2)
+            self.wait_loaded(timeout=max(1.0, deadline - time.monotonic()))
 
     def _launch_once(self, job: str, force: bool) -> str:
         data = self.query("""
