@@ -43,8 +43,11 @@ def network_members(marts: Marts, seed: Path | None = NETWORK_SEED) -> dict[tupl
             rows = frame_records(marts.get(name))
             members = [_member(r, f"marts.{name} row {i + 1}") for i, r in enumerate(rows)]
             return {(m.kind, m.code): m for m in members}
-    if seed is None or not seed.is_file():
+    if seed is None or not seed.exists():
         return {}
+    if seed.is_symlink() or not seed.is_file():
+        raise ValueError(f"{seed}: the network seed must be a regular file in the dbt project (a link or "
+                         "anything else is never followed)")
     with seed.open(newline="", encoding="utf-8") as f:
         members = [_member(r, f"{seed} row {i + 2}") for i, r in enumerate(csv.DictReader(f))]
     return {(m.kind, m.code): m for m in members}
