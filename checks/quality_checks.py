@@ -2,21 +2,20 @@
 
 Severity: a GX suite failure is ERROR and blocking (dbt and publish do not run); drift beyond the `warn`
 threshold is a WARN (reported, publishing goes on), beyond `error` it is an ERROR and blocks.
-The SSB suites and drift stats are SQL aggregates over the build database (one read-only connection, one table
-at a time: no rows are copied into Python); the submission suite validates its (small) DataFrame with GX.
+The suites and drift stats are SQL aggregates over the build database (one read-only connection, one table
+at a time: no rows are copied into Python).
 """
 
 from collections.abc import Iterator
 
 import dagster as dg
-import pandas as pd
 from dagster import AssetCheckExecutionContext
 
 from checks.drift import compare, load_baseline, stats_path, table_stats_sql, write_json_atomic
-from checks.gx_runner import SuiteRun
+from checks.findings import SuiteRun
 from checks.kinds import CHECK_KIND_KEY, DRIFT, GX
 from checks.ssb_suites import table_suites
-from checks.submission_suite import run_submission_suite
+from checks.submission_suite import run_submission_suite_sql
 from pipeline.asset_keys import SSB_OBSERVATIONS, SUBMISSION_VALUES
 from pipeline.catalog import ssb_catalog
 from pipeline.resources import DataHome, ReferenceData, Warehouse
@@ -30,11 +29,6 @@ def gx_check_name(table_id: str) -> str:
 
 def drift_check_name(table_id: str) -> str:
     return f"drift_ssb_{table_id}"
-
-
-def _read(warehouse: Warehouse, sql: str, params: list | None = None) -> pd.DataFrame:
-    with warehouse.connect(read_only=True) as con:
-        return con.execute(sql, params or []).df()
 
 
 def _suite_result(name: str, key: dg.AssetKey, run: SuiteRun, ok_text: str,
@@ -116,12 +110,13 @@ def ssb_quality_suites(context: AssetCheckExecutionContext, data_home: DataHome,
                                          "value can be real and unusual; the marts' tests are the hard limit).")],
     name="submission_quality_suites")
 def submission_quality_suites(warehouse: Warehouse, reference: ReferenceData) -> Iterator[dg.AssetCheckResult]:
-    frame = _read(warehouse, "select * from raw.submission_values")
-    structural, plausible = run_submission_suite(frame, list(reference.municipalities()))
+    with warehouse.connect(read_only=True) as con:
+        rows = con.execute("select count(*) from raw.submission_values").fetchone()[0]
+        structural, plausible = run_submission_suite_sql(con, "raw.submission_values", list(reference.municipalities()))
     yield _suite_result("gx_submissions", SUBMISSION_VALUES, structural,
-                        f"{structural.evaluated} expectations passed on {len(frame):,} rows")
+                        f"{structural.evaluated} expectations passed on {rows:,} rows")
     yield _suite_result("gx_submissions_plausible", SUBMISSION_VALUES, plausible,
-                        f"{plausible.evaluated} expectations passed on {len(frame):,} rows",
+                        f"{plausible.evaluated} expectations passed on {rows:,} rows",
                         severity=dg.AssetCheckSeverity.WARN)
 
 

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from checks.gx_runner import Finding, SuiteRun
+from checks.findings import MAX_EXAMPLES, Finding, SuiteRun
 from pipeline.catalog import SsbCatalog, TableSpec
 from pipeline.raw_tables import SSB_COLUMNS
 
@@ -32,7 +32,6 @@ QUALITY_CONFIG = Path(__file__).with_name("quality.yaml")
 STATUS_SYMBOLS = ["..", "...", ":", ".", "-", "*"]
 # 4-digit municipality codes (K-0301 or 0301); wider unit codes too (a benchmark's synthetic units), never 0000
 MUNICIPALITY_SQL = "regexp_full_match(region, '(K-)?[0-9]{4,}') and region <> '0000'"
-MAX_EXAMPLES = 5
 
 
 @cache
@@ -40,25 +39,14 @@ def quality_config() -> dict[str, Any]:
     return yaml.safe_load(QUALITY_CONFIG.read_text(encoding="utf-8"))
 
 
-def _catalog_ranges() -> dict[tuple[str, str], list]:
-    """`range: [min, max]` given on contents entries in ssb_tables.yaml (the catalog loader ignores it)."""
-    from pipeline.catalog import SSB_TABLES_FILE  # noqa: PLC0415
-
-    doc = yaml.safe_load(SSB_TABLES_FILE.read_text(encoding="utf-8"))
-    out = {}
-    for t in doc.get("tables", []):
-        for code, c in (t.get("contents") or {}).items():
-            if isinstance(c, dict) and c.get("range") is not None:
-                out[(str(t["id"]), str(code))] = list(c["range"])
-    return out
-
-
 def value_range(table: TableSpec, code: str) -> tuple[float | None, float | None]:
     """The plausible range of one contents code: catalog `range`, else checks config, else unit default."""
     cfg = quality_config()["ssb"]
-    unit = next((c.unit for c in table.contents if c.code == code), "")
-    rng = (_catalog_ranges().get((table.id, code))
-           or (cfg.get("contents", {}).get(table.id) or {}).get(code)
+    spec = next((c for c in table.contents if c.code == code), None)
+    if spec is not None and spec.value_range is not None:
+        return spec.value_range
+    unit = spec.unit if spec is not None else ""
+    rng = ((cfg.get("contents", {}).get(table.id) or {}).get(code)
            or cfg["unit_ranges"].get(unit) or cfg["unit_ranges"]["default"])
     lo, hi = rng
     return (None if lo is None else float(lo)), (None if hi is None else float(hi))
@@ -73,11 +61,11 @@ def expected_filters(table: TableSpec) -> list[str]:
     return [";".join(f"{d}={c}" for d, c in zip(dims, combo, strict=True)) for combo in combos]
 
 
-def _sql_list(values: list[str]) -> str:
+def sql_list(values: list[str]) -> str:
     return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
 
 
-def _examples(con: duckdb.DuckDBPyConnection, sql: str) -> list[Any]:
+def sql_examples(con: duckdb.DuckDBPyConnection, sql: str) -> list[Any]:
     return [r[0] for r in con.execute(sql + f" limit {MAX_EXAMPLES}").fetchall()]
 
 
@@ -121,12 +109,12 @@ class TableSuite:
         filters, codes = expected_filters(t), t.contents_codes
         lo_year, hi_year = self.catalog.first_year, self.catalog.last_year + int(cfg["year_slack_after_last"])
         rules = {  # expectation -> (column, SQL predicate of an unexpected non-null value, why)
-            "contents_code": ("contents_code", f"not list_contains({_sql_list(codes)}, contents_code)",
+            "contents_code": ("contents_code", f"not list_contains({sql_list(codes)}, contents_code)",
                               "contents codes of the catalog"),
-            "filters": ("filters", f"not list_contains({_sql_list(filters)}, filters)",
+            "filters": ("filters", f"not list_contains({sql_list(filters)}, filters)",
                         "dimensions and codes the catalog selects (a renamed or added dimension changes these)"),
             "year": ("year", f"year not between {lo_year} and {hi_year}", "years within the catalog's span"),
-            "status": ("status", f"not list_contains({_sql_list(STATUS_SYMBOLS)}, status)", "SSB status symbols"),
+            "status": ("status", f"not list_contains({sql_list(STATUS_SYMBOLS)}, status)", "SSB status symbols"),
         }
         agg = [f"count(*) filter (where {col} is not null and {pred})" for col, pred, _ in rules.values()]
         n, max_year, *bad = con.execute(f"select count(*), max(year), {', '.join(agg)} from {rel}").fetchone()
@@ -140,11 +128,11 @@ class TableSuite:
                  "year": "expect_column_values_to_be_between", "status": "expect_column_values_to_be_in_set"}
         for (key, (col, pred, why)), count in zip(rules.items(), bad, strict=True):
             if count:
-                ex = _examples(con, f"select {col} from {rel} where {col} is not null and {pred}")
+                ex = sql_examples(con, f"select {col} from {rel} where {col} is not null and {pred}")
                 finding(self.name, types[key], col, count, n, ex, why)
         if dupes:
-            ex = _examples(con, f"select region || ' ' || contents_code || ' ' || filters || ' ' || period from {rel} "
-                                "group by region, contents_code, filters, period having count(*) > 1")
+            ex = sql_examples(con, f"select region || ' ' || contents_code || ' ' || filters || ' ' || period "
+                                   f"from {rel} group by region, contents_code, filters, period having count(*) > 1")
             finding(self.name, "expect_compound_columns_to_be_unique", None, dupes, n, ex, "one value per cell")
         if n < 1:
             return out
@@ -186,8 +174,8 @@ class TableSuite:
         out.evaluated += len(ranges)
         for (code, lo, hi), count in zip(ranges, bad, strict=True):
             if count:
-                ex = _examples(con, f"select value from {munis} where contents_code = '{code}' and value is not null "
-                                    f"and {outside(lo, hi)}")
+                ex = sql_examples(con, f"select value from {munis} where contents_code = '{code}' "
+                                       f"and value is not null and {outside(lo, hi)}")
                 finding(f"{self.name}_ranges", "expect_column_values_to_be_between", "value", count, n_munis, ex,
                         f"{code} within [{lo}, {hi}]")
         return out

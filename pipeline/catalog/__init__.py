@@ -34,6 +34,8 @@ class ContentsSpec:
     demo: dict = field(default_factory=dict, hash=False, compare=False)
     verification: str = "unverified"
     evidence: str = ""
+    # plausible [min, max] of the values, when the catalog gives one (the quality suites' range rule)
+    value_range: tuple[float | None, float | None] | None = None
 
     @property
     def verified(self) -> bool:
@@ -108,6 +110,13 @@ def _refuse_non_municipal(tid: str, entry: dict, not_municipal: dict[str, dict],
                            "national-only and cannot give a municipal figure")
 
 
+def _value_range(rng: list | None) -> tuple[float | None, float | None] | None:
+    if rng is None:
+        return None
+    lo, hi = rng
+    return (None if lo is None else float(lo)), (None if hi is None else float(hi))
+
+
 def load_ssb_catalog(path: Path = SSB_TABLES_FILE, evidence_path: Path = EVIDENCE_FILE) -> SsbCatalog:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     not_municipal = load_not_municipal(evidence_path)
@@ -124,7 +133,8 @@ def load_ssb_catalog(path: Path = SSB_TABLES_FILE, evidence_path: Path = EVIDENC
                                    f"{c_ver}: verify the table's structure first")
             contents.append(ContentsSpec(code=code, label_nb=c["label_nb"], unit=c["unit"],
                                          decimals=int(c.get("decimals", 0)), demo=dict(c.get("demo", {})),
-                                         verification=c_ver, evidence=c_ev))
+                                         verification=c_ver, evidence=c_ev,
+                                         value_range=_value_range(c.get("range"))))
         tables.append(TableSpec(
             id=tid, label_nb=t["label_nb"], region_dimension=t["region_dimension"],
             contents=tuple(contents),
