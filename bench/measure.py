@@ -11,7 +11,7 @@ import resource
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -26,6 +26,13 @@ class Measurement:
     load_before: float
     stdout: str
     stderr: str
+    # (epoch seconds, tree RSS MB) every sample: which step of a refresh held the peak (bench/refresh_scale.py)
+    samples: list[tuple[float, float]] = field(default_factory=list, repr=False)
+
+    def peak_by_window(self, windows: dict[str, tuple[float, float]]) -> dict[str, float]:
+        """Peak tree RSS (MB) sampled inside each named (start, end) epoch window."""
+        return {name: round(max((mb for t, mb in self.samples if start <= t <= end), default=0.0))
+                for name, (start, end) in windows.items()}
 
     def line(self, label: str) -> str:
         return (f"{label:<34} wall {self.wall_s:8.1f} s  cpu {self.cpu_s:8.1f} s  "
@@ -69,6 +76,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None =
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = largest = 0
+    samples: list[tuple[float, float]] = []
     done = threading.Event()
 
     def sample() -> None:
@@ -76,6 +84,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None =
         while not done.is_set():
             total, big = tree_rss_bytes(proc.pid)
             peak, largest = max(peak, total), max(largest, big)
+            samples.append((time.time(), total / 2**20))
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -86,4 +95,4 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None =
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measurement(cmd, proc.returncode, wall, cpu, peak / 2**20, largest / 2**20, load, out, err)
+    return Measurement(cmd, proc.returncode, wall, cpu, peak / 2**20, largest / 2**20, load, out, err, samples)

@@ -44,6 +44,11 @@ def _refresh(snap: Path, home: Path, no_gx: bool, core: bool, memory_limit: str)
     return m, info
 
 
+def _plain(m: Measurement) -> dict:
+    """A measurement for the JSON lines: no output, no RSS samples."""
+    return {k: v for k, v in vars(m).items() if k not in ("samples", "stdout", "stderr")}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--units", type=int, nargs="+", default=[357, 3570, 35700, 100000])
@@ -73,19 +78,22 @@ def main() -> int:
         shutil.rmtree(home, ignore_errors=True)
         no_gx = n >= a.no_gx_from
         full, info = _refresh(snap, home, no_gx, a.core, a.memory_limit)
+        windows = info.pop("step_windows", None) or {}
+        info["step_peak_rss_mb"] = full.peak_by_window(windows)
         print(full.line(f"N={n} full refresh{' (core)' if a.core else ' (no GX)' if no_gx else ''}"), info, flush=True)
         row = {"n": n, "no_gx": no_gx or a.core, "core": a.core,
-               "full": vars(full) | {"stdout": "", "stderr": full.stderr[-3000:]}, "full_info": info}
+               "full": _plain(full) | {"stderr": full.stderr[-3000:]}, "full_info": info}
         if not a.skip_unchanged and info.get("success"):
             same, sinfo = _refresh(snap, home, no_gx, a.core, a.memory_limit)
             print(same.line(f"N={n} no-change refresh"), sinfo, flush=True)
-            row |= {"unchanged": vars(same) | {"stdout": "", "stderr": ""}, "unchanged_info": sinfo}
+            sinfo.pop("step_windows", None)
+            row |= {"unchanged": _plain(same), "unchanged_info": sinfo}
         if not a.skip_floor and a.floor == "json":
             out = a.work / f"floor_{n}.duckdb"
             floor = measure([PY, str(REPO / "bench" / "floor.py"), str(snap), str(out)], cwd=str(REPO),
                             env=os.environ | {MEMORY_LIMIT_ENV: a.memory_limit})
             print(floor.line(f"N={n} DuckDB floor"), floor.stdout.strip().splitlines()[-1:], flush=True)
-            row |= {"floor": vars(floor) | {"stdout": floor.stdout[-2000:], "stderr": floor.stderr[-2000:]}}
+            row |= {"floor": _plain(floor) | {"stdout": floor.stdout[-2000:], "stderr": floor.stderr[-2000:]}}
         elif not a.skip_floor and info.get("success"):
             out = a.work / f"floor_raw_{n}.duckdb"
             build_db = Settings.for_home(home).home.build_db
@@ -98,7 +106,7 @@ def main() -> int:
                 res = {"error": floor.stderr[-2000:]}
             print(floor.line(f"N={n} raw floor"), {k: res.get(k) for k in ("load_s", "transform_s", "equal")},
                   flush=True)
-            row |= {"floor_raw": vars(floor) | {"stdout": "", "stderr": floor.stderr[-2000:]} | {"result": res}}
+            row |= {"floor_raw": _plain(floor) | {"stderr": floor.stderr[-2000:]} | {"result": res}}
             out.unlink(missing_ok=True)
         rows.append(row)
         if a.json:

@@ -49,15 +49,18 @@ def main() -> int:
     imported = time.perf_counter() - t0
     s = run_refresh(settings, a.source, selection=selection)
     steps: dict[str, float] = {}
+    windows: dict[str, tuple[float, float]] = {}
     try:  # per-step wall times from the run's event log (the profile of docs/benchmarks.md)
         for st in instance_for(settings).get_run_step_stats(s.run_id):
             if st.start_time and st.end_time:
                 steps[st.step_key] = round(st.end_time - st.start_time, 1)
+                windows[st.step_key] = (st.start_time, st.end_time)
     except Exception as exc:  # noqa: BLE001 - figures only
         steps["error"] = repr(exc)
     print(json.dumps({"steps": steps, "success": s.success, "rows": s.rows.get("raw/ssb_observations"),
                       "checks_passed": len(s.checks_passed), "checks_failed": s.checks_failed[:5],
-                      "failures": s.failures[:5], "skipped": not s.rows, "import_s": round(imported, 1)}))
+                      "failures": s.failures[:5], "skipped": not s.rows, "import_s": round(imported, 1),
+                      "step_windows": windows}))
     return 0 if s.success else 1
 
 
