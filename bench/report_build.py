@@ -84,8 +84,12 @@ def main() -> None:
             m = measure([sys.executable, str(Path(__file__).resolve()), "--db", str(args.db), "--once",
                          str(Path(tmp) / "reports"), "--scale-from-units", str(args.scale_from_units),
                          "--memory-limit", args.memory_limit])
-            if m.returncode != 0:
-                sys.exit(f"build {i + 1} failed (rc {m.returncode}):\n{m.stderr[-3000:]}")
+            if m.returncode != 0:  # the peak up to the failure still says something
+                print(f"build {i + 1} FAILED (rc {m.returncode}) after wall {m.wall_s:.2f} s, cpu {m.cpu_s:.2f} s, "
+                      f"peak tree RSS {m.peak_tree_rss_mb:.0f} MB (largest process {m.max_process_rss_mb:.0f} MB), "
+                      f"load {m.load_before:.1f}: {m.stderr.strip().splitlines()[-1] if m.stderr.strip() else ''}",
+                      flush=True)
+                continue
             r = json.loads(m.stdout.strip().splitlines()[-1])
             walls.append(m.wall_s)
             cpus.append(m.cpu_s)
@@ -108,6 +112,8 @@ def main() -> None:
             print(line, flush=True)
     tail = (f", map page models {statistics.median(models):.2f} s, rendering {statistics.median(writes):.2f} s"
             if models else "")
+    if not walls:
+        sys.exit(1)
     print(f"median: wall {statistics.median(walls):.2f} s, cpu {statistics.median(cpus):.2f} s, "
           f"peak tree RSS {statistics.median(peaks):.0f} MB{tail}")
 

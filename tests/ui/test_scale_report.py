@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import duckdb
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -18,6 +17,7 @@ from pipeline.reports.data import fmt_number
 from pipeline.reports.scale import UNIT_PAGE
 from pipeline.resources import Warehouse
 from tests.ui.conftest import Published, js_errors, open_page, screenshot
+from tests.ui.test_site_pages import q
 
 LIMIT = 100  # below the demo's 357 municipalities
 CODE = "0301"
@@ -31,14 +31,6 @@ def scale_site(published: Published, tmp_path_factory: pytest.TempPathFactory) -
     result = build_report(published.home.published_db, out, dbt_docs=False, scale_from_units=LIMIT,
                           duckdb_config=warehouse.duckdb_config())
     return out, result
-
-
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def js_calls(path: Path, fn: str) -> list[tuple[str | None, object]]:
@@ -170,3 +162,34 @@ def test_unit_page_shows_the_units_name_and_scores_from_disk_and_server(publishe
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_report_asset_config_switches_variant_both_ways(demo_home_copy) -> None:
+    """The limit travels as the report asset's run config; a scale build replaces the per-unit site, and a
+    national build (default limit) replaces the scale site again, leaving no files of the other variant."""
+    import dagster as dg  # noqa: PLC0415
+
+    from assets.reports import municipality_report  # noqa: PLC0415
+    from pipeline.resources import build_resources  # noqa: PLC0415
+
+    settings = demo_home_copy
+    reports = settings.home.reports_dir
+    resources = {k: v for k, v in build_resources(settings, "dbt").items()
+                 if k in ("data_home", "warehouse", "reference")}
+    assert len(list((reports / "kommune").glob("*.html"))) == 357
+
+    def run(config: dict) -> dict:
+        res = dg.materialize([municipality_report], instance=dg.DagsterInstance.ephemeral(), resources=resources,
+                             run_config={"ops": {municipality_report.op.name: {"config": config}}})
+        assert res.success
+        return res.asset_materializations_for_node(municipality_report.op.name)[0].metadata
+
+    meta = run({"scale_from_units": LIMIT})
+    assert meta["variant"].value == "scale" and meta["pages"].value == 357 and meta["unit_files"].value > 1
+    assert (reports / UNIT_PAGE).exists() and (reports / "data" / "index.js").exists()
+    assert not (reports / "kommune").exists() and not (reports / "indikator").exists()
+    assert (reports / "dbt-docs" / "static_index.html").exists()  # kept: not the report's to remove
+    meta = run({})
+    assert meta["variant"].value == "national"
+    assert len(list((reports / "kommune").glob("*.html"))) == 357 and (reports / "indikator" / "index.html").exists()
+    assert not (reports / UNIT_PAGE).exists() and not (reports / "data").exists()
