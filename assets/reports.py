@@ -17,6 +17,7 @@ from pipeline.asset_keys import DBT_DOCS, EXPORTS, MUNICIPALITY_REPORT, PUBLISHE
 from pipeline.exports import export_marts
 from pipeline.reports import build_report
 from pipeline.reports.build import DBT_DOCS_SUBDIR
+from pipeline.reports.scale import SCALE_FROM_UNITS
 from pipeline.resources import DataHome, ReferenceData, Warehouse
 
 OWNERS = ["team:analytics"]
@@ -131,6 +132,13 @@ def dbt_docs(context: AssetExecutionContext, data_home: DataHome, warehouse: War
     })
 
 
+class ReportConfig(dg.Config):
+    """Above `scale_from_units` units (synthetic scale runs; the national site has 357) the report is one unit
+    page that loads each unit's data file (pipeline/reports/scale.py) instead of one HTML page per unit."""
+
+    scale_from_units: int = SCALE_FROM_UNITS
+
+
 @dg.asset(
     key=MUNICIPALITY_REPORT,
     group_name="reports",
@@ -141,21 +149,30 @@ def dbt_docs(context: AssetExecutionContext, data_home: DataHome, warehouse: War
                 "municipality (17 goals coloured by rating, trends, indicator table, peer group and national "
                 "median, data freshness), 17 goal and 15 county pages with maps (inline SVG, Kartverket borders), "
                 "a page and a CSV per indicator, in bokmål or English (a remembered switch), offline "
-                "(bundled Plotly). "
+                "(bundled Plotly). Above `scale_from_units` units (config; synthetic scale runs) one unit page and "
+                "per-unit data files grouped by code prefix instead of a page per unit. "
                 "Under KOMMUNE_SDG_HOME/reports/.",
 )
-def municipality_report(context: AssetExecutionContext, data_home: DataHome,
+def municipality_report(context: AssetExecutionContext, config: ReportConfig, data_home: DataHome,
                         warehouse: Warehouse, reference: ReferenceData) -> dg.MaterializeResult:
     h = data_home.home
     result = build_report(warehouse.published_path, h.reports_dir, duckdb_config=warehouse.duckdb_config(),
                           api_url=data_home.api_url,
-                          network_seed=reference.project_dir / "seeds" / "sdg_network.csv")
-    context.log.info(f"built {result.pages} municipality, {result.goal_pages} goal and {result.county_pages} county "
-                     f"pages ({result.site_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s: {result.index}")
+                          network_seed=reference.project_dir / "seeds" / "sdg_network.csv",
+                          scale_from_units=config.scale_from_units)
+    if result.variant == "scale":
+        context.log.info(f"{result.pages} units > {config.scale_from_units}: built one unit page and "
+                         f"{result.unit_files} unit data files ({result.site_bytes / 1e6:.1f} MB) in "
+                         f"{result.seconds:.1f}s: {result.index}")
+    else:
+        context.log.info(f"built {result.pages} municipality, {result.goal_pages} goal and {result.county_pages} "
+                         f"county pages ({result.site_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s: {result.index}")
     metadata: dict[str, dg.MetadataValue] = {
         "report": data_home.link(result.index),
         "path": dg.MetadataValue.path(str(result.out_dir)),
         "pages": dg.MetadataValue.int(result.pages),
+        "variant": dg.MetadataValue.text(result.variant),
+        "unit_files": dg.MetadataValue.int(result.unit_files),
         "seconds": dg.MetadataValue.float(round(result.seconds, 2)),
         "goal_pages": dg.MetadataValue.int(result.goal_pages),
         "county_pages": dg.MetadataValue.int(result.county_pages),

@@ -55,6 +55,14 @@ from pipeline.reports.municipality_views import (
     small_multiples,
 )
 from pipeline.reports.network import NETWORK_SEED
+from pipeline.reports.scale import (
+    SCALE_FROM_UNITS,
+    UNIT_PAGE,
+    count_units,
+    remove_scale_files,
+    render_scale_pages,
+    write_scale_data,
+)
 from pipeline.reports.sparklines import frames
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -87,6 +95,8 @@ class ReportResult:
     site_bytes: int = 0
     site_files: int = 0
     html_pages: int = 0
+    variant: str = "national"  # "scale": one unit page and data files (scale.py), above scale_from_units
+    unit_files: int = 0
 
 
 def _plain(v: Any) -> Any:
@@ -523,14 +533,20 @@ def _page_models(ctx: _Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
                  exports_href: str = "../exports/README.md", duckdb_config: dict | None = None,
-                 api_url: str = "", network_seed: Path | None = NETWORK_SEED) -> ReportResult:
+                 api_url: str = "", network_seed: Path | None = NETWORK_SEED,
+                 scale_from_units: int = SCALE_FROM_UNITS) -> ReportResult:
     """Render index.html and kommune/<code>.html for every municipality into out_dir (files replaced
     atomically one by one; pages of municipalities no longer published are removed). `api_url`: where
     `kommune-sdg api` serves these marts; each page links to its municipality there ("" = no links).
-    Also goal/<nn>.html and fylke/<code>.html with maps (map_pages.py); `network_seed` marks network members."""
+    Also goal/<nn>.html and fylke/<code>.html with maps (map_pages.py); `network_seed` marks network members.
+    Above `scale_from_units` units (synthetic scale runs) the site is built by scale.py instead."""
     t0 = time.perf_counter()
-    marts = load_marts(db_path, duckdb_config)
     out_dir = Path(out_dir)
+    if count_units(db_path, duckdb_config) > scale_from_units:
+        return _build_scale_report(db_path, out_dir, t0, limit=scale_from_units, dbt_docs=dbt_docs,
+                                   exports_href=exports_href, duckdb_config=duckdb_config, api_url=api_url)
+    remove_scale_files(out_dir)
+    marts = load_marts(db_path, duckdb_config)
     (out_dir / PAGES_SUBDIR).mkdir(parents=True, exist_ok=True)
     plotly_v = _copy_assets(out_dir)
     ctx = _prepare(marts)
@@ -575,14 +591,44 @@ def build_report(db_path: Path, out_dir: Path, *, dbt_docs: bool | None = None,
     result.goal_pages, result.county_pages = len(site.goal_pages), len(site.county_pages)
     result.site_bytes, result.site_files, result.html_pages = size.bytes, size.files, size.html_pages
     result.seconds = time.perf_counter() - t0
+    _write_report_json(out_dir, result, ctx.meta["built_at"])
+    return result
+
+
+def _write_report_json(out_dir: Path, result: ReportResult, built_at: str) -> None:
     _write_atomic(out_dir / "report.json", json.dumps({
         "run_id": result.run_id, "published_at": result.published_at, "demo": result.demo,
-        "report_year": result.report_year, "pages": result.pages, "indicator_pages": n_indicator_pages,
-        "plotly_js": plotly_v,
-        "peer_source": result.peer_source, "built_at": ctx.meta["built_at"],
+        "report_year": result.report_year, "pages": result.pages, "indicator_pages": result.indicator_pages,
+        "plotly_js": result.plotly_version,
+        "peer_source": result.peer_source, "built_at": built_at,
         "seconds": round(result.seconds, 2), "goal_pages": result.goal_pages,
         "county_pages": result.county_pages, "site_bytes": result.site_bytes, "site_files": result.site_files,
-        "html_pages": result.html_pages}, indent=2))
+        "html_pages": result.html_pages, "variant": result.variant, "unit_files": result.unit_files}, indent=2))
     result.site_bytes += (out_dir / "report.json").stat().st_size
     result.site_files += 1
+
+
+def _build_scale_report(db_path: Path, out_dir: Path, t0: float, *, limit: int, dbt_docs: bool | None,
+                        exports_href: str, duckdb_config: dict | None, api_url: str) -> ReportResult:
+    """index.html, enhet.html and the data files (scale.py): a constant number of pages, whatever the units."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plotly_v = _copy_assets(out_dir)
+    s = write_scale_data(db_path, out_dir, duckdb_config)
+    meta = s.meta | {"built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                     "peer_source": "marts.municipalities"}
+    has_docs = (out_dir / DBT_DOCS_SUBDIR / "static_index.html").exists() if dbt_docs is None else dbt_docs
+    common = {"demo": s.demo, "year": s.year, "meta": meta, "goals": s.goals, "ratings": RATINGS,
+              "no_rating": NO_RATING, "plotly_version": plotly_v, "dbt_docs": has_docs,
+              "exports_href": exports_href, "api": api_url.rstrip("/"), "scale": True}
+    render_scale_pages(_environment(), common, out_dir, s.site, limit, _write_atomic, _json_script, _LAYOUT_BASE)
+    result = ReportResult(
+        out_dir=out_dir, index=out_dir / "index.html", pages=s.units, seconds=0.0, demo=s.demo,
+        report_year=s.year, run_id=meta["run_id"], published_at=meta["published_at"],
+        peer_source=meta["peer_source"], plotly_version=plotly_v, sample_pages=[out_dir / UNIT_PAGE],
+        top=[{"code": t["code"], "name": t["name"], "score": t["score"], "rank": t["rank"]} for t in s.top],
+        variant="scale", unit_files=s.unit_files)
+    size = site_size(out_dir, exclude=frozenset({"report.json"}))
+    result.site_bytes, result.site_files, result.html_pages = size.bytes, size.files, size.html_pages
+    result.seconds = time.perf_counter() - t0
+    _write_report_json(out_dir, result, meta["built_at"])
     return result
