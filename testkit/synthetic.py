@@ -57,16 +57,20 @@ class Units:
 def unit_code_width(n_units: int) -> int:
     return max(4, len(str(n_units)))
 
+MAX_POPULATION = 700_000
+
 
 def make_units(n_units: int, seed: int = 0) -> Units:
-    """N synthetic units: codes 0001.., 15 'counties' in contiguous blocks, log-normal populations."""
+    """N synthetic units: codes 0001.., 15 'counties' in contiguous blocks, log-normal populations capped at
+    MAX_POPULATION (Oslo's size: at 100,000 units the log-normal tail passed 1 M, which the quality suites rightly
+    stop as implausible for a municipality)."""
     if n_units < 1:
         raise ValueError("n_units must be at least 1")
     width = unit_code_width(n_units)
     rng = np.random.default_rng(seed)
     codes = [f"{i:0{width}d}" for i in range(1, n_units + 1)]
     counties = [f"{(i * N_COUNTIES) // n_units + 1:02d}" for i in range(n_units)]
-    population = np.maximum(200, rng.lognormal(mean=8.7, sigma=1.2, size=n_units)).round().astype(np.int64)
+    population = np.clip(rng.lognormal(mean=8.7, sigma=1.2, size=n_units), 200, MAX_POPULATION).round().astype(np.int64)
     return Units(codes, [f"Enhet {c}" for c in codes], counties, population)
 
 
