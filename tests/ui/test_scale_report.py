@@ -170,11 +170,12 @@ def test_report_asset_config_switches_variant_both_ways(demo_home_copy) -> None:
     import dagster as dg  # noqa: PLC0415
 
     from assets.reports import municipality_report  # noqa: PLC0415
+    from pipeline.definitions import DBT_EXECUTABLE  # noqa: PLC0415
     from pipeline.resources import build_resources  # noqa: PLC0415
 
     settings = demo_home_copy
     reports = settings.home.reports_dir
-    resources = {k: v for k, v in build_resources(settings, "dbt").items()
+    resources = {k: v for k, v in build_resources(settings, DBT_EXECUTABLE).items()
                  if k in ("data_home", "warehouse", "reference")}
     assert len(list((reports / "kommune").glob("*.html"))) == 357
 
