@@ -21,6 +21,7 @@ indicator pages are left out at this size (the borders are the national ones); t
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ SCALE_FROM_UNITS = 1000
 UNIT_PAGE = "enhet.html"
 DATA_SUBDIR = "data"
 UNITS_SUBDIR = "units"
-# Units per data file, on average at most: the prefix length is the shortest that keeps files this small.
+# Units per data file to aim at: the prefix length whose files are closest to this on average.
 UNITS_PER_FILE = 200
 # Folders of the per-unit site (national build) that the scale build removes, and the other way round.
 NATIONAL_ONLY = ("kommune", "goal", "fylke", "indikator")
@@ -105,15 +106,19 @@ def _indicator_relation(con: duckdb.DuckDBPyConnection) -> tuple[str, set[str]] 
 
 
 def prefix_length(con: duckdb.DuckDBPyConnection, per_file: int = UNITS_PER_FILE) -> int:
-    """The shortest code prefix that splits the units into files of at most `per_file` units on average."""
+    """The code prefix length whose files hold closest to `per_file` units on average (by ratio: 100 and 400
+    are as far from 200), so files stay a few hundred whatever the codes look like (sequential synthetic codes:
+    100 per file at 100,000 units; the 357 municipalities: 5 files by the first digit)."""
     n, width = con.execute(f"select count(*), max(length(municipality_code)) from {MARTS_SCHEMA}.municipalities"
                            ).fetchone()
+    best, best_dist = int(width or 1), math.inf
     for p in range(1, int(width or 1) + 1):
         groups = con.execute(f"select count(distinct substr(municipality_code, 1, {p})) "
                              f"from {MARTS_SCHEMA}.municipalities").fetchone()[0]
-        if n / max(groups, 1) <= per_file:
-            return p
-    return int(width or 1)
+        dist = abs(math.log(max(n, 1) / max(groups, 1) / per_file))
+        if dist < best_dist:
+            best, best_dist = p, dist
+    return best
 
 
 def unit_lines_sql(con: duckdb.DuckDBPyConnection, year: int | None, prefix_len: int) -> str:
