@@ -1,6 +1,8 @@
 """A full refresh (`kommune-sdg refresh --force`, its own process) runs and publishes while clients keep asking
 the real API process: no request fails, every answer comes from the old run or the new one, never a mix, and
-once the new run has answered nobody gets the old one again. The refresh is not blocked by the open reader."""
+once the new run has answered nobody gets the old one again. The refresh is not blocked by the open reader.
+The home is a copy of the run's shared demo refresh (a home that has published: the nightly case), so the forced
+refresh rebuilds from the stored snapshot."""
 
 from __future__ import annotations
 
@@ -11,19 +13,17 @@ from pathlib import Path
 
 from bench.api_load import Load, dashboard_mix
 from pipeline.api.reader import file_key
-from pipeline.settings import Settings
 from testkit.api_server import api_process, refresh_command
-from tests.api.conftest import Published, copy_published, get, open_deleted_files
+from testkit.shared_demo import PublishedDemo, copy_home
+from tests.api.conftest import get, open_deleted_files
 
 CLIENTS = 6
 REFRESH_TIMEOUT_S = 900
 
 
-def test_refresh_in_the_middle_of_the_load(published: Published, tmp_path: Path) -> None:
-    settings = Settings.for_home(tmp_path / "home")
-    settings.home.ensure()
-    copy_published(published.home.published_db, settings.home.published_db)
-    old_run = published.summary.run_id
+def test_refresh_in_the_middle_of_the_load(published_demo: PublishedDemo, tmp_path: Path) -> None:
+    settings = copy_home(published_demo, tmp_path / "home")
+    old_run = published_demo.summary.run_id
     with api_process(settings, tmp_path / "api.log") as api:
         load = Load(api.url, dashboard_mix(api.url), CLIENTS, timeout_s=10)
         load.start()

@@ -5,6 +5,10 @@ machine's server, a database of our own). Everything is driven and read back ove
 One stack serves the module, in order: a schedule tick publishes; two refreshes requested at once: one runs,
 the other waits in the queue, and every look at the published warehouse meanwhile sees a whole publish; the
 PostgreSQL password (from a secrets file) shows nowhere. Failures: test_service_failures.py.
+
+The home has published before (a copy of the run's shared demo refresh: the nightly case), and a new file
+waits in the demo intake's inbox, so the tick's refresh has something new to publish (with nothing new it would
+skip, as test_two_refreshes_at_once_one_waits_in_the_queue's second run does).
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from pipeline.demo.submission import DEMO_MUNICIPALITY
 from pipeline.jobs import NIGHTLY_SCHEDULE
 from pipeline.settings import Settings
+from pipeline.submissions import submit
 from testkit.postgres import fresh_database, postgres_server
+from testkit.shared_demo import PublishedDemo, copy_home
 from tests.deploy.conftest import PublishWatcher, read_published
 from tests.deploy.stack import LOCATION, REPOSITORY, ServiceStack
 
@@ -25,12 +32,20 @@ pytestmark = pytest.mark.slow
 SECRET = "not-in-any-file-or-page-7f3a"  # the trust-auth server ignores it; it must never show
 
 
+NEW_DEMO_FILE = ("\ufeffkommunenummer;indikator;år;verdi;enhet;kommentar\r\n"
+                 f"{DEMO_MUNICIPALITY};renewable_energy_share;2024;62,0;prosent;DEMO-data, korrigert / corrected\r\n")
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceStack]:
+def stack(published_demo: PublishedDemo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceStack]:
     root = tmp_path_factory.mktemp("service")
+    home = copy_home(published_demo, root / "home").home
+    new_file = root / "demo_correction.csv"
+    new_file.write_text(NEW_DEMO_FILE, encoding="utf-8")
+    queued = submit(new_file, DEMO_MUNICIPALITY, home.demo_intake)
+    assert queued.accepted, [i.text() for i in queued.issues]
     # the schedule every minute, so a tick comes within the test (the product default is 02:00)
-    settings = Settings.for_home(root / "home", refresh_cron="* * * * *")
-    settings.home.ensure()
+    settings = Settings.for_home(home.root, refresh_cron="* * * * *")
     with postgres_server() as server, fresh_database(server, prefix="ksdg_deploy") as database:
         services = ServiceStack(settings, server, database, root / "services", password=SECRET)
         try:
@@ -71,6 +86,8 @@ def test_schedule_tick_runs_nightly_refresh_which_publishes(stack: ServiceStack,
     assert all(c["success"] for c in checks), [c for c in checks if not c["success"]]
     assert {"ssb_tables_current", "run_holds_one_kind_of_data"} <= {c["checkName"] for c in checks}
     assert read_published(stack.settings.home.published_db) == (run_id, marts)
+    inbox = [e for e in stack.events(run_id) if e.get("stepKey") == "submission_inbox"]
+    assert any("demo_correction.csv" in (e.get("message") or "") for e in inbox), inbox[-5:]
 
 
 def test_two_refreshes_at_once_one_waits_in_the_queue(stack: ServiceStack, marts: set[str]) -> None:

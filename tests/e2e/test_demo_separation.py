@@ -1,6 +1,10 @@
 """Demo and real never mix: a demo run, then a live run (against the local PxWebApi test server) in the same
 home; the live marts hold no demo row; a demo row forced into a live run is refused before anything is
-published; the real intake refuses the bundled demo file. Real refreshes, real DuckDB files."""
+published; the real intake refuses the bundled demo file. Real refreshes, real DuckDB files.
+
+The home is a copy of the run's shared demo refresh (it has published before, the demo file processed), so its
+demo run is forced (a real file does not change what a demo run loads) and generates neither the demo snapshot
+nor the dbt docs again."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from pipeline.refresh import RefreshSummary, run_refresh
 from pipeline.settings import Settings
 from pipeline.submissions import submit
 from testkit.pxweb_server import PxWebTestServer
+from testkit.shared_demo import PublishedDemo, copy_home
 from tests.conftest import sha256_file
 
 REAL_MUNICIPALITY = "0301"
@@ -68,13 +73,14 @@ def live_ssb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def runs(module_home: Home, live_ssb: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def runs(published_demo: PublishedDemo, live_ssb: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A real submission queued, then a demo run, then a live run, in one home; each run's marts recorded."""
-    home = module_home
+    home = copy_home(published_demo, tmp_path_factory.mktemp("separation") / "home").home
     queued = submit(_real_file(tmp_path_factory.mktemp("real")), REAL_MUNICIPALITY, home)
     assert queued.accepted, [i.text() for i in queued.issues]
-    demo = run_refresh(home, "demo")
+    demo = run_refresh(home, "demo", force=True)
     assert demo.success, demo.failures + demo.checks_failed
+    assert demo.rows  # rebuilt and published (forced)
     demo_marts = _marts_state(home.published_db)
     demo_sources = _query(home.published_db, "select distinct source from marts.indicator_values "
                                              "where source like 'submission%' order by 1")

@@ -1,5 +1,10 @@
-"""A PostgreSQL database of its own, a unique reader role (roles are cluster-wide), and one demo refresh with the
-PostgreSQL marts on, shared by the module's tests."""
+"""A PostgreSQL database of its own, a unique reader role (roles are cluster-wide), and a published demo home with
+the PostgreSQL marts on, shared by the module's tests.
+
+The home is a copy of the run's shared demo refresh (tests/conftest.py) whose published warehouse is loaded into
+PostgreSQL by the postgres_marts asset materialized alone, in the home's own Dagster instance: what an operator
+does when turning PostgreSQL on for a home that has published (the asset's description: "Materialize it alone").
+A whole refresh with PostgreSQL on publishing into it is the live refresh of the module's last test."""
 
 from __future__ import annotations
 
@@ -8,14 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import psycopg
 import pytest
 
+from assets.postgres_marts import build_postgres_marts_asset
 from pipeline.dbt_manifest import MartDocs, dbt_project, ensure_manifest, mart_docs, mart_models
 from pipeline.paths import DBT_PROJECT_DIR, Home
-from pipeline.refresh import RefreshSummary, run_refresh
+from pipeline.refresh import RefreshSummary, instance_for
+from pipeline.resources import PostgresMarts, Warehouse
 from pipeline.settings import Settings
 from testkit.postgres import PostgresServer, fresh_database, postgres_server
+from testkit.shared_demo import PublishedDemo, copy_home
 
 
 @dataclass
@@ -58,19 +67,28 @@ def pg(pg_server: PostgresServer) -> Iterator[PgTarget]:
 class Published:
     home: Home
     settings: Settings
-    summary: RefreshSummary
-
-
-@pytest.fixture(scope="module")
-def published(module_home: Home, pg: PgTarget) -> Published:
-    """One demo refresh with the PostgreSQL marts on."""
-    settings = Settings.for_home(module_home.root, postgres_url=pg.url, postgres_reader_role=pg.reader_role)
-    summary = run_refresh(settings, "demo")
-    assert summary.success, summary.failures + summary.checks_failed
-    return Published(module_home, settings, summary)
+    summary: RefreshSummary  # the demo refresh that published the warehouse
+    loaded_by: str  # the run that loaded it into PostgreSQL (the only postgres_marts materialization)
 
 
 @pytest.fixture(scope="module")
 def marts_and_docs() -> tuple[list[str], dict[str, MartDocs]]:
     manifest = ensure_manifest(dbt_project(DBT_PROJECT_DIR))
     return mart_models(Path(manifest)), mart_docs(Path(manifest))
+
+
+@pytest.fixture(scope="module")
+def published(published_demo: PublishedDemo, pg: PgTarget, marts_and_docs: tuple[list[str], dict[str, MartDocs]],
+              tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """A copy of the shared demo refresh with the PostgreSQL marts on, its publish loaded into PostgreSQL."""
+    copy = copy_home(published_demo, tmp_path_factory.mktemp("pg_demo") / "home")
+    settings = Settings.for_home(copy.home.root, api_base_url=copy.api_base_url, postgres_url=pg.url,
+                                 postgres_reader_role=pg.reader_role)
+    marts, docs = marts_and_docs
+    result = dg.materialize(
+        [build_postgres_marts_asset(marts, docs)], instance=instance_for(settings),
+        resources={"warehouse": Warehouse.for_home(settings.home),
+                   "postgres": PostgresMarts(url=pg.url, reader_role=pg.reader_role)})
+    [loaded] = result.asset_materializations_for_node("publish__postgres_marts")
+    assert loaded.metadata["loaded"].value is True
+    return Published(settings.home, settings, published_demo.summary, result.run_id)

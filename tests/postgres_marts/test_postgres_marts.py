@@ -3,7 +3,8 @@ PostgreSQL database of the test's own and real refreshes: the same rows, types, 
 file; a read-only role; no reload when nothing changed; a failed load keeps the previous marts; and readers in
 REPEATABLE READ transactions, reading while refreshes publish, see one whole publish each and never an error.
 
-One demo refresh (module fixture) and one live refresh (the last test) are the only full refreshes."""
+The module starts from a copy of the run's shared demo refresh, loaded into PostgreSQL by the asset alone
+(conftest.py); the live refresh of the last test is the module's only full refresh."""
 
 from __future__ import annotations
 
@@ -149,7 +150,7 @@ def test_an_environment_password_reaches_libpq_and_only_its_name_the_config(
         assert con.info.password == "pw-from-env"
 
 
-# --- one demo refresh with PostgreSQL on -------------------------------------------------------------------------
+# --- the demo publish loaded into PostgreSQL -------------------------------------------------------------------------
 
 
 def test_every_mart_matches_the_published_duckdb_file(published: Published, pg: PgTarget,
@@ -222,7 +223,7 @@ def test_a_refresh_with_nothing_new_does_not_reload(published: Published, pg: Pg
     assert again.success, again.failures
     assert _loaded_run(pg) == before and _table_oids(pg) == oids
     records = instance_for(published.settings).fetch_materializations(POSTGRES_MARTS, limit=10).records
-    assert [r.run_id for r in records] == [published.summary.run_id]
+    assert [r.run_id for r in records] == [published.loaded_by]
 
 
 def test_materialized_alone_it_loads_only_when_the_published_run_is_new_or_forced(
