@@ -246,9 +246,13 @@ def site_model(con: duckdb.DuckDBPyConnection, year: int | None) -> dict[str, An
     ind_med: dict[str, dict[int, float | None]] = {}
     rel = _indicator_relation(con)
     if rel is not None:
-        for ind, y, med in con.execute(f"select indicator_id, year, median(value) from {MARTS_SCHEMA}.{rel[0]} "
-                                       f"where value is not null group by 1, 2").fetchall():
-            ind_med.setdefault(str(ind), {})[int(y)] = _f(med, 4)
+        # one year at a time: a median holds all its group's values, and every year at once (48 M values at
+        # 100,000 units) does not fit a 1 GB cap; a year is a tenth of that
+        years = [r[0] for r in con.execute(f"select distinct year from {MARTS_SCHEMA}.{rel[0]} order by 1").fetchall()]
+        for y in years:
+            for ind, med in con.execute(f"select indicator_id, median(value) from {MARTS_SCHEMA}.{rel[0]} "
+                                        f"where year = ? and value is not null group by 1", [y]).fetchall():
+                ind_med.setdefault(str(ind), {})[int(y)] = _f(med, 4)
     counties = _fetch(con, f"select {_col(m, 'county_code')} as code, {_col(m, 'county_name')} as name, "
                            f"count(*) as units from {MARTS_SCHEMA}.municipalities group by 1, 2 order by 1")
     peer_sizes = dict(con.execute(f"select pg, count(*) from {peers} group by 1").fetchall())
